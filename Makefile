@@ -1,0 +1,63 @@
+# lprobe -- see README.md.  `make` builds build/lprobe (static, musl).
+# make deps | demo | test | unit | integration | sanitize | valgrind | fuzz | bench | clean
+
+CC_MUSL  ?= musl-gcc
+CC_HOST  ?= cc
+BUILD    ?= build
+WARN     := -Wall -Wextra -Wconversion -Wshadow -Wstrict-prototypes
+CSTD     := -std=c11 -D_DEFAULT_SOURCE
+CFLAGS   ?= -Os
+HARDEN   := -fstack-protector-strong -fno-plt
+SIZEOPT  := -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
+            -fno-unwind-tables -fmerge-all-constants
+LDSTATIC := -static -s -Wl,--gc-sections -Wl,-z,relro,-z,now -Wl,--build-id=none
+ifdef WERROR
+WARN += -Werror
+endif
+
+SRC  := $(filter-out src/main.c,$(wildcard src/*.c))
+OBJ  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRC) src/main.c)
+HDR  := $(wildcard src/*.h)
+
+.PHONY: all deps demo test unit integration sanitize valgrind fuzz bench clean format
+all: $(BUILD)/lprobe
+
+$(BUILD)/obj/%.o: src/%.c $(HDR) | $(BUILD)/obj
+	$(CC_MUSL) $(CSTD) $(CFLAGS) $(WARN) $(HARDEN) $(SIZEOPT) -c $< -o $@
+
+$(BUILD)/lprobe: $(OBJ)
+	$(CC_MUSL) $(LDSTATIC) -o $@ $(OBJ) $(LIBS)
+	@size=$$(stat -c %s $@); echo "built $@ ($$size bytes)"
+
+$(BUILD)/obj:
+	mkdir -p $@
+
+deps:
+	sh scripts/deps.sh
+
+demo: deps all
+	sh scripts/demo.sh
+
+# --- tests ----------------------------------------------------------------
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
+UNIT_CFLAGS := $(CSTD) -g -O1 $(WARN) -Isrc
+
+$(BUILD)/unit/%: tests/unit/%.c $(SRC) $(HDR) | $(BUILD)/unit
+	$(CC_HOST) $(UNIT_CFLAGS) $(SANITIZE) -o $@ $< $(SRC) -lcmocka
+
+$(BUILD)/unit:
+	mkdir -p $@
+
+unit: $(UNIT_TESTS)
+	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
+
+PYTEST := /usr/bin/python3 -m pytest
+integration: all
+	$(PYTEST) -q tests/integration
+
+test: deps
+	$(MAKE) WERROR=1 all unit
+	$(MAKE) integration
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,647 @@
+/*
+ * config.c -- flags and environment into struct lp_config, validated.
+ *
+ * One table names every flag of fivexl/lprobe and grpc_health_probe with
+ * its kind; lp_flag_set() is the only place a value is interpreted, so the
+ * command line and LPROBE_* variables behave identically.
+ */
+#include "config.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+enum lp_flag_kind {
+	F_BOOL,    /* bool at offset */
+	F_STR,     /* const char * at offset */
+	F_PORT,
+	F_DUR,     /* int64_t ms at offset */
+	F_MODE,
+	F_ADDR,
+	F_METHOD,
+	F_CODES,
+	F_EXITS,
+	F_HHDR,    /* -http-header, repeatable */
+	F_RHDR,    /* -rpc-header, repeatable */
+	F_REFUSED, /* -alts, -spiffe: recognised, refused */
+	F_HELP,
+	F_VERSION,
+};
+
+struct lp_flag {
+	const char *name;
+	unsigned char kind;
+	unsigned char cli_only; /* not settable from the environment */
+	unsigned short off;
+};
+
+#define OFF(f) ((unsigned short)offsetof(struct lp_config, f))
+
+static const struct lp_flag lp_flags[] = {
+	{"mode", F_MODE, 0, 0},
+	{"port", F_PORT, 0, 0},
+	{"ipv6", F_BOOL, 0, OFF(ipv6)},
+	{"addr", F_ADDR, 0, 0},
+	{"unix", F_STR, 0, OFF(unix_path)},
+	{"endpoint", F_STR, 0, OFF(endpoint)},
+	{"http-codes", F_CODES, 0, 0},
+	{"method", F_METHOD, 0, 0},
+	{"http-header", F_HHDR, 0, 0},
+	{"host", F_STR, 0, OFF(host)},
+	{"expect-body", F_STR, 0, OFF(expect_body)},
+	{"user-agent", F_STR, 0, OFF(user_agent)},
+	{"service", F_STR, 0, OFF(service)},
+	{"rpc-header", F_RHDR, 0, 0},
+	{"connect-timeout", F_DUR, 0, OFF(connect_timeout_ms)},
+	{"rpc-timeout", F_DUR, 0, OFF(rpc_timeout_ms)},
+	{"tls", F_BOOL, 0, OFF(tls)},
+	{"tls-no-verify", F_BOOL, 0, OFF(tls_no_verify)},
+	{"tls-ca-cert", F_STR, 0, OFF(tls_ca_cert)},
+	{"tls-client-cert", F_STR, 0, OFF(tls_client_cert)},
+	{"tls-client-key", F_STR, 0, OFF(tls_client_key)},
+	{"tls-server-name", F_STR, 0, OFF(tls_server_name)},
+	{"gzip", F_BOOL, 0, OFF(gzip)},
+	{"exit-codes", F_EXITS, 0, 0},
+	{"v", F_BOOL, 0, OFF(verbose)},
+	{"alts", F_REFUSED, 0, 0},
+	{"spiffe", F_REFUSED, 0, 0},
+	{"version", F_VERSION, 1, 0},
+	{"h", F_HELP, 1, 0},
+	{"help", F_HELP, 1, 0},
+};
+
+#define LP_NFLAGS (sizeof lp_flags / sizeof lp_flags[0])
+
+static const struct lp_flag *lp_flag_find(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < LP_NFLAGS; i++)
+		if (strlen(lp_flags[i].name) == len &&
+		    memcmp(lp_flags[i].name, name, len) == 0)
+			return &lp_flags[i];
+	return NULL;
+}
+
+int lp_parse_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = {"1", "t", "T", "TRUE", "true", "True"};
+	static const char *const no[] = {"0", "f", "F", "FALSE", "false", "False"};
+	size_t i;
+
+	for (i = 0; i < 6; i++) {
+		if (strcmp(s, yes[i]) == 0)
+			return *out = true, 0;
+		if (strcmp(s, no[i]) == 0)
+			return *out = false, 0;
+	}
+	return -1;
+}
+
+/* Parses a decimal number with optional fraction at *sp; the value scaled
+ * by 1e9 (nanoseconds per unit) is returned in *units_ns via the caller. */
+static int lp_parse_decimal(const char **sp, uint64_t *whole, uint64_t *frac,
+			    uint64_t *scale)
+{
+	const char *s = *sp;
+	int digits = 0;
+
+	*whole = 0, *frac = 0, *scale = 1;
+	for (; *s >= '0' && *s <= '9'; s++, digits++) {
+		if (*whole > 1000000000ULL)
+			return -1;
+		*whole = *whole * 10 + (uint64_t)(*s - '0');
+	}
+	if (*s == '.') {
+		for (s++; *s >= '0' && *s <= '9'; s++, digits++)
+			if (*scale < 1000000000000ULL)
+				*frac = *frac * 10 + (uint64_t)(*s - '0'), *scale *= 10;
+	}
+	*sp = s;
+	return digits ? 0 : -1;
+}
+
+int lp_parse_duration(const char *s, int64_t *ms)
+{
+	static const struct {
+		const char *unit;
+		uint64_t ns;
+	} units[] = {{"ns", 1}, {"us", 1000}, {"\xc2\xb5s", 1000}, {"\xce\xbcs", 1000},
+		     {"ms", 1000000}, {"s", 1000000000ULL}, {"m", 60000000000ULL},
+		     {"h", 3600000000000ULL}};
+	const uint64_t day_ns = 86400000000000ULL;
+	uint64_t total = 0, whole, frac, scale;
+	size_t i, ulen;
+
+	if (*s == '+')
+		s++;
+	if (*s == '\0' || *s == '-')
+		return -1;
+	if (lp_parse_decimal(&s, &whole, &frac, &scale) < 0)
+		return -1;
+	if (*s == '\0') { /* bare number: seconds (kubelet/Docker habit) */
+		if (whole > 86400)
+			return -1;
+		total = whole * 1000000000ULL + frac * (1000000000ULL / scale);
+	} else {
+		for (;;) {
+			for (i = 0; i < sizeof units / sizeof units[0]; i++) {
+				ulen = strlen(units[i].unit);
+				/* "m" must not swallow the "m" of "ms" */
+				if (strncmp(s, units[i].unit, ulen) == 0 &&
+				    !(ulen == 1 && s[0] == 'm' && s[1] == 's'))
+					break;
+			}
+			if (i == sizeof units / sizeof units[0] || whole > day_ns / units[i].ns)
+				return -1;
+			total += whole * units[i].ns + frac * units[i].ns / scale;
+			if (total > day_ns)
+				return -1;
+			s += ulen;
+			if (*s == '\0')
+				break;
+			if (lp_parse_decimal(&s, &whole, &frac, &scale) < 0)
+				return -1;
+		}
+	}
+	if (total == 0 || total > day_ns)
+		return -1;
+	*ms = (int64_t)((total + 999999) / 1000000);
+	return 0;
+}
+
+void lp_format_duration(int64_t ms, char *buf, size_t cap)
+{
+	int64_t h = ms / 3600000, m = ms / 60000 % 60, s = ms / 1000 % 60, r = ms % 1000;
+	size_t n = 0;
+	char frac[8] = "";
+
+	if (ms < 1000) {
+		snprintf(buf, cap, "%dms", (int)ms);
+		return;
+	}
+	if (r) { /* Go prints 1.5s, 1.25s: no trailing zeros */
+		snprintf(frac, sizeof frac, ".%03d", (int)r);
+		for (n = strlen(frac); frac[n - 1] == '0'; n--)
+			frac[n - 1] = '\0';
+	}
+	if (h)
+		snprintf(buf, cap, "%dh%dm%d%ss", (int)h, (int)m, (int)s, frac);
+	else if (m)
+		snprintf(buf, cap, "%dm%d%ss", (int)m, (int)s, frac);
+	else
+		snprintf(buf, cap, "%d%ss", (int)s, frac);
+}
+
+static int lp_parse_code(const char **sp, uint16_t *out)
+{
+	const char *s = *sp;
+	unsigned v = 0;
+	int i;
+
+	for (i = 0; i < 3; i++, s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (unsigned)(*s - '0');
+	}
+	if (v < 100 || v > 599 || (*s >= '0' && *s <= '9'))
+		return -1;
+	*out = (uint16_t)v;
+	*sp = s;
+	return 0;
+}
+
+int lp_parse_codes(const char *s, struct lp_code_range *out, int max)
+{
+	int n = 0;
+
+	for (;;) {
+		while (*s == ' ')
+			s++;
+		if (n == max || lp_parse_code(&s, &out[n].lo) < 0)
+			return -1;
+		out[n].hi = out[n].lo;
+		while (*s == ' ')
+			s++;
+		if (*s == '-') {
+			s++;
+			while (*s == ' ')
+				s++;
+			if (lp_parse_code(&s, &out[n].hi) < 0 || out[n].hi < out[n].lo)
+				return -1;
+			while (*s == ' ')
+				s++;
+		}
+		n++;
+		if (*s == '\0')
+			return n;
+		if (*s++ != ',')
+			return -1;
+	}
+}
+
+bool lp_codes_match(const struct lp_code_range *c, int n, int status)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (status >= c[i].lo && status <= c[i].hi)
+			return true;
+	return false;
+}
+
+static int lp_parse_port(const char *s, int *port)
+{
+	long v = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > 65535)
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	if (v < 1 || v > 65535)
+		return -1;
+	*port = (int)v;
+	return 0;
+}
+
+/* RFC 9110 §5.6.2 token characters. */
+static bool lp_is_tchar(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+/* Printable ASCII plus tab: nothing that could end a header line. */
+static bool lp_is_safe_text(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 ? *s != '\t' : (unsigned char)*s == 0x7f)
+			return false;
+	return true;
+}
+
+static bool lp_name_is(const char *name, size_t len, const char *want)
+{
+	size_t i;
+
+	if (strlen(want) != len)
+		return false;
+	for (i = 0; i < len; i++)
+		if ((name[i] | 0x20) != want[i])
+			return false;
+	return true;
+}
+
+/* -http-header "Name: value": a token name, safe value, and not one of the
+ * headers lprobe owns (they would break framing or duplicate ours). */
+static int lp_check_http_header(const char *h, struct lp_result *r)
+{
+	static const char *const owned[] = {"host", "user-agent", "connection",
+					    "content-length", "transfer-encoding"};
+	const char *colon = strchr(h, ':');
+	size_t i, len;
+
+	if (!colon || colon == h)
+		return lp_fail(r, LP_USAGE, "-http-header wants \"Name: value\"");
+	len = (size_t)(colon - h);
+	for (i = 0; i < len; i++)
+		if (!lp_is_tchar((unsigned char)h[i]))
+			return lp_fail(r, LP_USAGE, "-http-header: invalid header name");
+	if (!lp_is_safe_text(colon + 1))
+		return lp_fail(r, LP_USAGE, "-http-header: control character in value");
+	for (i = 0; i < sizeof owned / sizeof owned[0]; i++)
+		if (lp_name_is(h, len, owned[i]))
+			return lp_fail(r, LP_USAGE,
+				       "-http-header: %s is set by lprobe (use -host or -user-agent)",
+				       owned[i]);
+	return 0;
+}
+
+/* -rpc-header "name: value" (gRPC metadata): legal key characters, not a
+ * reserved key; values of "-bin" keys may be anything (sent base64). */
+static int lp_check_rpc_header(const char *h, struct lp_result *r)
+{
+	static const char *const owned[] = {"te", "content-type", "user-agent", "host",
+					    "connection"};
+	const char *colon = strchr(h, ':');
+	size_t i, len;
+
+	if (!colon || colon == h)
+		return lp_fail(r, LP_USAGE, "-rpc-header wants \"name: value\"");
+	len = (size_t)(colon - h);
+	for (i = 0; i < len; i++) {
+		char c = (char)(h[i] | 0x20);
+		if (!((c >= 'a' && c <= 'z') || (h[i] >= '0' && h[i] <= '9') || h[i] == '-' ||
+		      h[i] == '_' || h[i] == '.'))
+			return lp_fail(r, LP_USAGE, "-rpc-header: invalid metadata key");
+	}
+	if (len >= 5 && lp_name_is(h, 5, "grpc-"))
+		return lp_fail(r, LP_USAGE, "-rpc-header: grpc-* keys are reserved");
+	for (i = 0; i < sizeof owned / sizeof owned[0]; i++)
+		if (lp_name_is(h, len, owned[i]))
+			return lp_fail(r, LP_USAGE, "-rpc-header: %s is reserved", owned[i]);
+	if (!(len > 4 && lp_name_is(h + len - 4, 4, "-bin")) && !lp_is_safe_text(colon + 1))
+		return lp_fail(r, LP_USAGE, "-rpc-header: control character in value");
+	return 0;
+}
+
+static int lp_add_header(const char **list, int *n, bool *reset, const char *v,
+			 const char *flag, struct lp_result *r)
+{
+	if (*reset) { /* the command line replaces the environment's list */
+		*n = 0;
+		*reset = false;
+	}
+	if (*n == LP_MAX_HEADERS)
+		return lp_fail(r, LP_USAGE, "-%s: at most %d", flag, LP_MAX_HEADERS);
+	list[(*n)++] = v;
+	return 0;
+}
+
+struct lp_parse_state {
+	bool from_env;
+	bool hhdr_from_env, rhdr_from_env; /* lists still hold env values */
+};
+
+static int lp_flag_set(struct lp_config *c, const struct lp_flag *f, const char *v,
+		       struct lp_parse_state *ps, struct lp_result *r)
+{
+	char *base = (char *)c;
+	bool b;
+
+	switch (f->kind) {
+	case F_BOOL:
+		if (lp_parse_bool(v, &b) < 0)
+			return lp_fail(r, LP_USAGE, "invalid boolean value \"%.64s\" for -%s", v, f->name);
+		*(bool *)(base + f->off) = b;
+		return 0;
+	case F_STR:
+		*(const char **)(base + f->off) = v;
+		return 0;
+	case F_PORT:
+		if (lp_parse_port(v, &c->port) < 0)
+			return lp_fail(r, LP_USAGE, "invalid port \"%.64s\" (1-65535)", v);
+		return 0;
+	case F_DUR:
+		if (lp_parse_duration(v, (int64_t *)(void *)(base + f->off)) < 0)
+			return lp_fail(r, LP_USAGE,
+				       "invalid duration \"%.64s\" for -%s (e.g. 250ms, 1s, 1m30s; > 0)",
+				       v, f->name);
+		return 0;
+	case F_MODE:
+		if (strcmp(v, "http") == 0)
+			c->mode = LP_MODE_HTTP;
+		else if (strcmp(v, "grpc") == 0)
+			c->mode = LP_MODE_GRPC;
+		else if (strcmp(v, "tcp") == 0)
+			c->mode = LP_MODE_TCP;
+		else
+			return lp_fail(r, LP_USAGE, "invalid -mode \"%.64s\" (http, grpc or tcp)", v);
+		c->mode_given = true;
+		return 0;
+	case F_ADDR:
+		c->addr = v;
+		return 0;
+	case F_METHOD:
+		if (strcmp(v, "GET") == 0)
+			c->method = LP_GET;
+		else if (strcmp(v, "HEAD") == 0)
+			c->method = LP_HEAD;
+		else
+			return lp_fail(r, LP_USAGE, "invalid -method \"%.64s\" (GET or HEAD)", v);
+		return 0;
+	case F_CODES:
+		c->n_codes = lp_parse_codes(v, c->codes, LP_MAX_CODE_RANGES);
+		if (c->n_codes < 0)
+			return lp_fail(r, LP_USAGE,
+				       "invalid -http-codes \"%.64s\" (e.g. 200-299 or 200,204,300-399)", v);
+		return 0;
+	case F_EXITS:
+		if (strcmp(v, "docker") == 0)
+			c->exit_mode = LP_EXIT_DOCKER;
+		else if (strcmp(v, "detailed") == 0)
+			c->exit_mode = LP_EXIT_DETAILED;
+		else
+			return lp_fail(r, LP_USAGE, "invalid -exit-codes \"%.64s\" (docker or detailed)", v);
+		return 0;
+	case F_HHDR:
+		if (lp_check_http_header(v, r) < 0)
+			return -1;
+		return lp_add_header(c->http_headers, &c->n_http_headers,
+				     ps->from_env ? &(bool){false} : &ps->hhdr_from_env, v, f->name, r);
+	case F_RHDR:
+		if (lp_check_rpc_header(v, r) < 0)
+			return -1;
+		return lp_add_header(c->rpc_headers, &c->n_rpc_headers,
+				     ps->from_env ? &(bool){false} : &ps->rhdr_from_env, v, f->name, r);
+	case F_REFUSED:
+		if (lp_parse_bool(v, &b) < 0)
+			return lp_fail(r, LP_USAGE, "invalid boolean value \"%.64s\" for -%s", v, f->name);
+		if (b)
+			return lp_fail(r, LP_USAGE,
+				       "-%s is not supported: a local probe must not depend on %s",
+				       f->name, f->name[0] == 'a' ? "ALTS handshaker services" :
+								    "a SPIFFE workload API");
+		return 0;
+	case F_HELP:
+		c->action = LP_HELP;
+		return 0;
+	case F_VERSION:
+		if (lp_parse_bool(v, &b) < 0)
+			return lp_fail(r, LP_USAGE, "invalid boolean value \"%.64s\" for -%s", v, f->name);
+		if (b)
+			c->action = LP_VERSION_ACTION;
+		return 0;
+	}
+	return lp_fail(r, LP_INTERNAL, "flag kind");
+}
+
+static bool lp_flag_is_bool(const struct lp_flag *f)
+{
+	return f->kind == F_BOOL || f->kind == F_REFUSED || f->kind == F_HELP ||
+	       f->kind == F_VERSION;
+}
+
+/* LPROBE_CONNECT_TIMEOUT=2s -> flag "connect-timeout".  Unknown LPROBE_*
+ * names are usage errors: a typo must not silently fall back to a default. */
+static int lp_parse_env(struct lp_config *c, char **envp, struct lp_parse_state *ps,
+			struct lp_result *r)
+{
+	char name[32];
+	const struct lp_flag *f;
+	const char *e, *eq;
+	size_t i, len;
+
+	ps->from_env = true;
+	for (; envp && *envp; envp++) {
+		e = *envp;
+		if (strncmp(e, "LPROBE_", 7) != 0 || !(eq = strchr(e, '=')))
+			continue;
+		len = (size_t)(eq - e) - 7;
+		if (len >= sizeof name)
+			len = sizeof name - 1;
+		for (i = 0; i < len; i++)
+			name[i] = e[7 + i] == '_' ? '-' :
+				  (e[7 + i] >= 'A' && e[7 + i] <= 'Z') ? (char)(e[7 + i] | 0x20) : '?';
+		f = lp_flag_find(name, len);
+		if (!f || f->cli_only)
+			return lp_fail(r, LP_USAGE, "unknown environment variable %.*s",
+				       (int)(eq - e > 40 ? 40 : eq - e), e);
+		if (f->kind == F_MODE)
+			c->mode_given = true;
+		if (lp_flag_set(c, f, eq + 1, ps, r) < 0)
+			return -1;
+	}
+	ps->from_env = false;
+	ps->hhdr_from_env = c->n_http_headers > 0;
+	ps->rhdr_from_env = c->n_rpc_headers > 0;
+	return 0;
+}
+
+static int lp_parse_args(struct lp_config *c, int argc, char **argv,
+			 struct lp_parse_state *ps, struct lp_result *r)
+{
+	const struct lp_flag *f;
+	const char *a, *eq, *v;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		a = argv[i];
+		if (a[0] != '-' || a[1] == '\0')
+			break;
+		a += a[1] == '-' ? 2 : 1;
+		if (*a == '\0') { /* "--" ends the flags */
+			i++;
+			break;
+		}
+		if (*a == '-' || *a == '=')
+			return lp_fail(r, LP_USAGE, "bad flag syntax: %.64s", argv[i]);
+		eq = strchr(a, '=');
+		f = lp_flag_find(a, eq ? (size_t)(eq - a) : strlen(a));
+		if (!f)
+			return lp_fail(r, LP_USAGE, "flag provided but not defined: -%.*s",
+				       (int)(eq ? (eq - a > 64 ? 64 : eq - a) : 64), a);
+		if (eq)
+			v = eq + 1;
+		else if (lp_flag_is_bool(f))
+			v = "true";
+		else if (i + 1 < argc)
+			v = argv[++i];
+		else
+			return lp_fail(r, LP_USAGE, "flag needs an argument: -%s", f->name);
+		if (lp_flag_set(c, f, v, ps, r) < 0)
+			return -1;
+	}
+	if (i < argc)
+		return lp_fail(r, LP_USAGE, "unexpected argument \"%.64s\"", argv[i]);
+	return 0;
+}
+
+static int lp_requires_tls(const struct lp_config *c, struct lp_result *r)
+{
+	static const struct {
+		const char *name;
+		unsigned short off;
+		bool is_bool;
+	} dep[] = {
+		{"tls-no-verify", OFF(tls_no_verify), true},
+		{"tls-ca-cert", OFF(tls_ca_cert), false},
+		{"tls-client-cert", OFF(tls_client_cert), false},
+		{"tls-client-key", OFF(tls_client_key), false},
+		{"tls-server-name", OFF(tls_server_name), false},
+	};
+	const char *base = (const char *)c;
+	size_t i;
+	bool set;
+
+	for (i = 0; i < sizeof dep / sizeof dep[0]; i++) {
+		set = dep[i].is_bool ? *(const bool *)(base + dep[i].off) :
+				       *(const char *const *)(base + dep[i].off) != NULL;
+		if (set && !c->tls)
+			return lp_fail(r, LP_USAGE, "specified -%s without specifying -tls", dep[i].name);
+	}
+	return 0;
+}
+
+/* Cross-flag rules, as fivexl/lprobe and grpc_health_probe check them. */
+static int lp_validate(struct lp_config *c, struct lp_result *r)
+{
+	if (lp_requires_tls(c, r) < 0)
+		return -1;
+	if (c->tls_client_cert && !c->tls_client_key)
+		return lp_fail(r, LP_USAGE, "specified -tls-client-cert without specifying -tls-client-key");
+	if (!c->tls_client_cert && c->tls_client_key)
+		return lp_fail(r, LP_USAGE, "specified -tls-client-key without specifying -tls-client-cert");
+	if (c->tls_no_verify && c->tls_ca_cert)
+		return lp_fail(r, LP_USAGE, "cannot specify -tls-ca-cert with -tls-no-verify (CA cert would not be used)");
+	if (c->tls_no_verify && c->tls_server_name)
+		return lp_fail(r, LP_USAGE, "cannot specify -tls-server-name with -tls-no-verify (server name would not be used)");
+	if (c->addr && !c->mode_given)
+		c->mode = LP_MODE_GRPC; /* grpc_health_probe's -addr */
+	if (!lp_is_safe_text(c->endpoint) || strchr(c->endpoint, ' ') || strchr(c->endpoint, '\t'))
+		return lp_fail(r, LP_USAGE, "-endpoint: spaces and control characters are not allowed");
+	if (c->host && (!lp_is_safe_text(c->host) || strchr(c->host, ' ') || !*c->host))
+		return lp_fail(r, LP_USAGE, "-host: must be non-empty, without spaces or control characters");
+	if (!lp_is_safe_text(c->user_agent))
+		return lp_fail(r, LP_USAGE, "-user-agent: control character");
+	if (c->tls_server_name && (!*c->tls_server_name || strlen(c->tls_server_name) > 253))
+		return lp_fail(r, LP_USAGE, "-tls-server-name: must be 1-253 characters");
+	if (c->expect_body && (!*c->expect_body || strlen(c->expect_body) > LP_EXPECT_MAX))
+		return lp_fail(r, LP_USAGE, "-expect-body: must be 1-%d bytes", LP_EXPECT_MAX);
+	if (c->expect_body && c->method == LP_HEAD)
+		return lp_fail(r, LP_USAGE, "-expect-body needs a body: not with -method=HEAD");
+	if (strlen(c->service) > 1024)
+		return lp_fail(r, LP_USAGE, "-service: at most 1024 bytes");
+	return 0;
+}
+
+static void lp_config_defaults(struct lp_config *c)
+{
+	memset(c, 0, sizeof *c);
+	c->port = 8080;
+	c->endpoint = "/";
+	c->user_agent = "lprobe";
+	c->service = "";
+	c->codes[0].lo = 200, c->codes[0].hi = 299, c->n_codes = 1;
+	c->connect_timeout_ms = 1000;
+	c->rpc_timeout_ms = 1000;
+}
+
+int lp_config_parse(struct lp_config *c, int argc, char **argv, char **envp,
+		    struct lp_result *r)
+{
+	struct lp_parse_state ps = {0};
+
+	lp_config_defaults(c);
+	if (lp_parse_env(c, envp, &ps, r) < 0 || lp_parse_args(c, argc, argv, &ps, r) < 0)
+		return -1;
+	if (c->action != LP_RUN)
+		return 0;
+	return lp_validate(c, r);
+}
+
+void lp_config_usage(void)
+{
+	fputs("usage: lprobe [flags]   (every flag also as LPROBE_<NAME> in the environment)\n"
+	      "Probe a service on loopback or a unix socket; exit 0 if healthy.\n\n"
+	      "  -mode http|grpc|tcp     what to probe (default http)\n"
+	      "  -port N                 port on 127.0.0.1 (default 8080)\n"
+	      "  -ipv6                   probe ::1 instead of 127.0.0.1\n"
+	      "  -addr [host]:port       grpc_health_probe form; implies -mode=grpc\n"
+	      "  -unix PATH              probe a unix stream socket\n"
+	      "  -connect-timeout D      http: whole probe; grpc, tcp: connect+TLS (default 1s)\n"
+	      "  -rpc-timeout D          grpc: the RPC (default 1s)\n"
+	      "  -exit-codes docker|detailed   1 for every failure, or 1-4 (default docker)\n"
+	      "  -v                      verbose, on stderr\n\n"
+	      "http:  -endpoint /path  -http-codes 200-299  -method GET|HEAD  -host NAME\n"
+	      "       -http-header 'Name: value' (repeatable)  -expect-body TEXT  -user-agent UA\n"
+	      "grpc:  -service NAME  -rpc-header 'name: value' (repeatable)  -gzip\n"
+	      "tls:   -tls  -tls-ca-cert F  -tls-client-cert F  -tls-client-key F\n"
+	      "       -tls-server-name NAME  -tls-no-verify\n"
+	      "other: -version  -h\n\n"
+	      "See `man lprobe` or docs/ for the full reference.\n",
+	      stdout);
+}

@@ -1,0 +1,40 @@
+/*
+ * main.c -- wiring only: configuration, target, TLS files, sandbox, probe,
+ * report.  The only place that prints a verdict or exits.
+ */
+#include <stdio.h>
+
+#include "config.h"
+#include "probe.h"
+#include "report.h"
+#include "sandbox.h"
+#include "tls.h"
+
+extern char **environ;
+
+int main(int argc, char **argv)
+{
+	static struct lp_config cfg;
+	static struct lp_probe probe;
+	struct lp_result r = {0};
+	struct lp_tls *tls = NULL;
+
+	if (lp_config_parse(&cfg, argc, argv, environ, &r) < 0)
+		return lp_report(&r, cfg.exit_mode); /* usage errors are 1 in both modes */
+	if (cfg.action == LP_HELP) {
+		lp_config_usage();
+		return 0;
+	}
+	if (cfg.action == LP_VERSION_ACTION) {
+		fputs("lprobe " LP_VERSION "\n", stdout);
+		return 0;
+	}
+	if (lp_probe_init(&probe, &cfg, NULL, &r) < 0 ||
+	    (cfg.tls && lp_tls_load(&tls, &cfg, &r) < 0) ||
+	    (cfg.mode == LP_MODE_GRPC && lp_fail(&r, LP_UNSUPPORTED, "-mode=grpc")) ||
+	    lp_sandbox_enter(&r) < 0)
+		return lp_report(&r, cfg.exit_mode);
+	probe.tls = tls;
+	lp_probe_run(&probe, 1);
+	return lp_report(&probe.res, cfg.exit_mode);
+}
