@@ -15,15 +15,28 @@ ifdef WERROR
 WARN += -Werror
 endif
 
-SRC  := $(filter-out src/main.c,$(wildcard src/*.c))
-OBJ  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRC) src/main.c)
+# Debian's static archives (built for glibc; see src/fortify_shims.c).
+# musl-gcc does not search /usr/include, so their headers are reached
+# through a private include directory of symlinks.
+MULTIARCH := $(shell gcc -print-multiarch)
+LIBDIR   := /usr/lib/$(MULTIARCH)
+LIBS     := $(LIBDIR)/libbearssl.a
+INC      := $(BUILD)/include
+
+SRC  := $(filter-out src/main.c src/fortify_shims.c,$(wildcard src/*.c))
+OBJ  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRC) src/main.c src/fortify_shims.c)
 HDR  := $(wildcard src/*.h)
 
 .PHONY: all deps demo test unit integration sanitize valgrind fuzz bench clean format
 all: $(BUILD)/lprobe
 
-$(BUILD)/obj/%.o: src/%.c $(HDR) | $(BUILD)/obj
-	$(CC_MUSL) $(CSTD) $(CFLAGS) $(WARN) $(HARDEN) $(SIZEOPT) -c $< -o $@
+$(BUILD)/obj/%.o: src/%.c $(HDR) | $(BUILD)/obj $(INC)/.done
+	$(CC_MUSL) $(CSTD) $(CFLAGS) $(WARN) $(HARDEN) $(SIZEOPT) -isystem $(INC) -c $< -o $@
+
+$(INC)/.done:
+	mkdir -p $(INC)
+	ln -sfn /usr/include/bearssl.h /usr/include/bearssl $(INC)/
+	touch $@
 
 $(BUILD)/lprobe: $(OBJ)
 	$(CC_MUSL) $(LDSTATIC) -o $@ $(OBJ) $(LIBS)
@@ -43,7 +56,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/te
 UNIT_CFLAGS := $(CSTD) -g -O1 $(WARN) -Isrc
 
 $(BUILD)/unit/%: tests/unit/%.c $(SRC) $(HDR) | $(BUILD)/unit
-	$(CC_HOST) $(UNIT_CFLAGS) $(SANITIZE) -o $@ $< $(SRC) -lcmocka
+	$(CC_HOST) $(UNIT_CFLAGS) $(SANITIZE) -o $@ $< $(SRC) -lcmocka -lbearssl
 
 $(BUILD)/unit:
 	mkdir -p $@

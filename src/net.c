@@ -7,6 +7,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -122,6 +124,14 @@ ssize_t lp_conn_recv(struct lp_conn *c, void *buf, size_t len, struct lp_result 
 	if (c->tls)
 		return lp_tls_recv(c, buf, len, r);
 	return lp_sock_recv(c, buf, len, r);
+}
+
+void lp_net_nodelay(int fd)
+{
+	int one = 1;
+
+	/* fails harmlessly (EOPNOTSUPP) on AF_UNIX */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
 
 void lp_conn_close(struct lp_conn *c)

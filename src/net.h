@@ -54,6 +54,11 @@ ssize_t lp_conn_recv(struct lp_conn *c, void *buf, size_t len, struct lp_result 
 ssize_t lp_sock_send(struct lp_conn *c, const void *buf, size_t len, struct lp_result *r);
 ssize_t lp_sock_recv(struct lp_conn *c, void *buf, size_t len, struct lp_result *r);
 
+/* TCP_NODELAY: protocols that answer a peer's flight with several small
+ * writes (TLS handshake, HTTP/2) must not wait out Nagle + delayed ACK
+ * (40 ms on Linux).  No-op on a unix socket. */
+void lp_net_nodelay(int fd);
+
 /* Closes the socket if open. */
 void lp_conn_close(struct lp_conn *c);
 
