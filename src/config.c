@@ -465,8 +465,9 @@ static bool lp_flag_is_bool(const struct lp_flag *f)
 	       f->kind == F_VERSION;
 }
 
-/* LPROBE_CONNECT_TIMEOUT=2s -> flag "connect-timeout".  Unknown LPROBE_*
- * names are usage errors: a typo must not silently fall back to a default. */
+/* LPROBE_CONNECT_TIMEOUT=2s -> flag "connect-timeout".  Names that are no
+ * flag (LPROBE_VERSION=1.2.3 set by an image build, say) are ignored: an
+ * unrelated variable must not fail every health check of a fleet. */
 static int lp_parse_env(struct lp_config *c, char **envp, struct lp_parse_state *ps,
 			struct lp_result *r)
 {
@@ -482,18 +483,22 @@ static int lp_parse_env(struct lp_config *c, char **envp, struct lp_parse_state 
 			continue;
 		len = (size_t)(eq - e) - 7;
 		if (len >= sizeof name)
-			len = sizeof name - 1;
-		for (i = 0; i < len; i++)
-			name[i] = e[7 + i] == '_' ? '-' :
-				  (e[7 + i] >= 'A' && e[7 + i] <= 'Z') ? (char)(e[7 + i] | 0x20) : '?';
+			continue;
+		for (i = 0; i < len; i++) {
+			char ch = e[7 + i];
+			name[i] = ch == '_' ? '-' : (ch >= 'A' && ch <= 'Z') ? (char)(ch | 0x20) :
+				  (ch >= '0' && ch <= '9') ? ch : '?';
+		}
 		f = lp_flag_find(name, len);
 		if (!f || f->cli_only)
-			return lp_fail(r, LP_USAGE, "unknown environment variable %.*s",
-				       (int)(eq - e > 40 ? 40 : eq - e), e);
+			continue;
 		if (f->kind == F_MODE)
 			c->mode_given = true;
-		if (lp_flag_set(c, f, eq + 1, ps, r) < 0)
-			return -1;
+		if (lp_flag_set(c, f, eq + 1, ps, r) < 0) {
+			char why[LP_DETAIL_MAX];
+			memcpy(why, r->detail, sizeof why);
+			return lp_fail(r, LP_USAGE, "%.*s: %.200s", (int)(eq - e), e, why);
+		}
 	}
 	ps->from_env = false;
 	ps->hhdr_from_env = c->n_http_headers > 0;

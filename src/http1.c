@@ -123,13 +123,18 @@ static int lp_http1_consume(struct lp_http1_probe *h, const unsigned char *buf, 
 			if (lp_http1_status_verdict(h, r))
 				return 1;
 			break;
-		case LP_H1_DATA:
-			if (lp_match_feed(&h->match, h->parser.data, h->parser.data_len))
+		case LP_H1_DATA: {
+			/* SPEC: only the first 64 KiB of the body are searched */
+			size_t take = h->parser.data_len;
+			if (take > LP_BODY_MAX - h->body_seen)
+				take = LP_BODY_MAX - h->body_seen;
+			if (lp_match_feed(&h->match, h->parser.data, take))
 				return lp_http1_body_verdict(h, r, true);
-			h->body_seen += h->parser.data_len;
+			h->body_seen += take;
 			if (h->body_seen >= LP_BODY_MAX)
 				return lp_http1_body_verdict(h, r, false);
 			break;
+		}
 		case LP_H1_DONE:
 			return lp_http1_body_verdict(h, r, false);
 		case LP_H1_ERROR:

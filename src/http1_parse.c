@@ -131,7 +131,7 @@ static enum lp_h1_event lp_h1_head_end(struct lp_http1 *p)
 	if (p->no_body || p->status < 200 || p->status == 204 || p->status == 304)
 		p->state = S_BODY_NONE;
 	else if (p->chunked)
-		p->state = S_CHUNK_SIZE, p->value = 0, p->line_bytes = 0;
+		p->state = S_CHUNK_SIZE, p->value = 0, p->tok_len = 0, p->line_bytes = 0;
 	else if (p->have_length)
 		p->state = p->length ? S_LENGTH : S_BODY_NONE, p->remaining = p->length;
 	else
