@@ -20,7 +20,7 @@ endif
 # through a private include directory of symlinks.
 MULTIARCH := $(shell gcc -print-multiarch)
 LIBDIR   := /usr/lib/$(MULTIARCH)
-LIBS     := $(LIBDIR)/libbearssl.a
+LIBS     := $(LIBDIR)/libnghttp2.a $(LIBDIR)/libbearssl.a $(LIBDIR)/libz.a
 INC      := $(BUILD)/include
 
 SRC  := $(filter-out src/main.c src/fortify_shims.c,$(wildcard src/*.c))
@@ -35,7 +35,8 @@ $(BUILD)/obj/%.o: src/%.c $(HDR) | $(BUILD)/obj $(INC)/.done
 
 $(INC)/.done:
 	mkdir -p $(INC)
-	ln -sfn /usr/include/bearssl.h /usr/include/bearssl $(INC)/
+	ln -sfn /usr/include/bearssl.h /usr/include/bearssl /usr/include/nghttp2 \
+		/usr/include/zlib.h /usr/include/zconf.h $(INC)/
 	touch $@
 
 $(BUILD)/lprobe: $(OBJ)
@@ -56,7 +57,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/te
 UNIT_CFLAGS := $(CSTD) -g -O1 $(WARN) -Isrc
 
 $(BUILD)/unit/%: tests/unit/%.c $(SRC) $(HDR) | $(BUILD)/unit
-	$(CC_HOST) $(UNIT_CFLAGS) $(SANITIZE) -o $@ $< $(SRC) -lcmocka -lbearssl
+	$(CC_HOST) $(UNIT_CFLAGS) $(SANITIZE) -o $@ $< $(SRC) -lcmocka -lbearssl -lnghttp2 -lz
 
 $(BUILD)/unit:
 	mkdir -p $@

@@ -598,8 +598,8 @@ static int lp_validate(struct lp_config *c, struct lp_result *r)
 		return lp_fail(r, LP_USAGE, "-expect-body: must be 1-%d bytes", LP_EXPECT_MAX);
 	if (c->expect_body && c->method == LP_HEAD)
 		return lp_fail(r, LP_USAGE, "-expect-body needs a body: not with -method=HEAD");
-	if (strlen(c->service) > 1024)
-		return lp_fail(r, LP_USAGE, "-service: at most 1024 bytes");
+	if (strlen(c->service) > LP_SERVICE_MAX)
+		return lp_fail(r, LP_USAGE, "-service: at most %d bytes", LP_SERVICE_MAX);
 	return 0;
 }
 

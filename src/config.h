@@ -23,6 +23,7 @@
 #define LP_MAX_HEADERS 16     /* -http-header / -rpc-header, each */
 #define LP_MAX_CODE_RANGES 32 /* -http-codes */
 #define LP_EXPECT_MAX 1024    /* -expect-body substring length */
+#define LP_SERVICE_MAX 1024   /* -service name length */
 
 enum lp_mode { LP_MODE_HTTP = 0, LP_MODE_GRPC, LP_MODE_TCP };
 enum lp_method { LP_GET = 0, LP_HEAD };

@@ -1,17 +1,350 @@
+/*
+ * grpc.c -- one unary call, grpc.health.v1.Health/Check, driven through an
+ * nghttp2 client session over struct lp_conn (gRPC over HTTP/2:
+ * PROTOCOL-HTTP2.md).  nghttp2 does framing, flow control and HPACK; this
+ * file builds the request, collects the response and judges it.
+ */
 #include "grpc.h"
 
-int lp_grpc_begin(struct lp_grpc_probe *g, const struct lp_config *c, const struct lp_target *t,
-		  struct lp_result *r)
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "report.h"
+#include "tls.h"
+
+/* ---- a fixed arena for nghttp2 and zlib --------------------------------- */
+
+#define LP_ARENA_SIZE (256 * 1024)
+#define LP_ALIGN 16
+
+static unsigned char lp_h2_arena[LP_ARENA_SIZE] __attribute__((aligned(LP_ALIGN)));
+static size_t lp_h2_used, lp_h2_last; /* offset of the last block, for free/realloc */
+
+static size_t lp_round(size_t n)
 {
-	(void)g, (void)c, (void)t;
-	return lp_fail(r, LP_UNSUPPORTED, "-mode=grpc");
+	return (n + LP_ALIGN - 1) & ~(size_t)(LP_ALIGN - 1);
 }
 
-int lp_grpc_step(struct lp_grpc_probe *g, struct lp_conn *conn, struct lp_result *r)
+/* Bump allocation with a size header; freeing the newest block gives its
+ * space back, which is the common pattern of nghttp2's frame buffers. */
+static void *lp_arena_malloc(size_t size, void *ud)
 {
-	(void)g, (void)conn;
-	lp_fail(r, LP_UNSUPPORTED, "-mode=grpc");
-	return 1;
+	size_t need = LP_ALIGN + lp_round(size ? size : 1);
+	unsigned char *p;
+
+	(void)ud;
+	if (need > LP_ARENA_SIZE - lp_h2_used)
+		return NULL;
+	p = lp_h2_arena + lp_h2_used;
+	memcpy(p, &size, sizeof size);
+	lp_h2_last = lp_h2_used;
+	lp_h2_used += need;
+	return p + LP_ALIGN;
+}
+
+static void lp_arena_free(void *ptr, void *ud)
+{
+	(void)ud;
+	if (ptr && (unsigned char *)ptr - LP_ALIGN == lp_h2_arena + lp_h2_last &&
+	    lp_h2_last < lp_h2_used) {
+		lp_h2_used = lp_h2_last;
+		lp_h2_last = lp_h2_used; /* older blocks stay until the probe ends */
+	}
+}
+
+static void *lp_arena_calloc(size_t n, size_t size, void *ud)
+{
+	void *p;
+
+	if (size && n > SIZE_MAX / size)
+		return NULL;
+	p = lp_arena_malloc(n * size, ud);
+	if (p)
+		memset(p, 0, n * size);
+	return p;
+}
+
+static void *lp_arena_realloc(void *ptr, size_t size, void *ud)
+{
+	size_t old;
+	unsigned char *hdr, *p;
+
+	if (!ptr)
+		return lp_arena_malloc(size, ud);
+	hdr = (unsigned char *)ptr - LP_ALIGN;
+	memcpy(&old, hdr, sizeof old);
+	if (hdr == lp_h2_arena + lp_h2_last &&
+	    LP_ALIGN + lp_round(size) <= LP_ARENA_SIZE - lp_h2_last) { /* grow in place */
+		memcpy(hdr, &size, sizeof size);
+		lp_h2_used = lp_h2_last + LP_ALIGN + lp_round(size);
+		return ptr;
+	}
+	p = lp_arena_malloc(size, ud);
+	if (p)
+		memcpy(p, ptr, old < size ? old : size);
+	return p;
+}
+
+static voidpf lp_zalloc(voidpf ud, uInt items, uInt size)
+{
+	return lp_arena_calloc(items, size, ud);
+}
+
+static void lp_zfree(voidpf ud, voidpf p)
+{
+	lp_arena_free(p, ud);
+}
+
+/* ---- request ------------------------------------------------------------- */
+
+static void lp_nv(struct lp_grpc_probe *g, const char *name, const char *value)
+{
+	nghttp2_nv *nv = &g->nva[g->nnv++];
+
+	nv->name = (uint8_t *)(uintptr_t)name, nv->namelen = strlen(name);
+	nv->value = (uint8_t *)(uintptr_t)value, nv->valuelen = strlen(value);
+	nv->flags = NGHTTP2_NV_FLAG_NO_COPY_NAME | NGHTTP2_NV_FLAG_NO_COPY_VALUE;
+}
+
+/* -rpc-header "Name: value": keys go lower-case (HTTP/2 requires it and
+ * grpc-go lowers them too); "-bin" values are sent base64. */
+static int lp_rpc_headers(struct lp_grpc_probe *g, const struct lp_config *c,
+			  struct lp_result *r)
+{
+	static char names[LP_MAX_HEADERS][128];
+	const char *h, *colon, *v;
+	size_t i, k, nlen;
+
+	for (k = 0; k < (size_t)c->n_rpc_headers; k++) {
+		h = c->rpc_headers[k];
+		colon = strchr(h, ':');
+		nlen = (size_t)(colon - h);
+		if (nlen >= sizeof names[k])
+			return lp_fail(r, LP_USAGE, "-rpc-header: name too long");
+		for (i = 0; i < nlen; i++)
+			names[k][i] = (h[i] >= 'A' && h[i] <= 'Z') ? (char)(h[i] | 0x20) : h[i];
+		names[k][nlen] = '\0';
+		for (v = colon + 1; *v == ' ' || *v == '\t'; v++)
+			;
+		if (nlen > 4 && memcmp(names[k] + nlen - 4, "-bin", 4) == 0) {
+			if (!lp_base64((const unsigned char *)v, strlen(v), g->bin[k], sizeof g->bin[k]))
+				if (*v)
+					return lp_fail(r, LP_USAGE, "-rpc-header: -bin value too long");
+			v = g->bin[k];
+		}
+		lp_nv(g, names[k], v);
+	}
+	return 0;
+}
+
+static int lp_request_body(struct lp_grpc_probe *g, const struct lp_config *c,
+			   struct lp_result *r)
+{
+	unsigned char pb[LP_SERVICE_MAX + 16];
+	size_t n = lp_pb_health_request(pb, sizeof pb, c->service, strlen(c->service));
+
+	if (n == (size_t)-1)
+		return lp_fail(r, LP_USAGE, "-service too long");
+	if (!c->gzip) {
+		lp_grpc_prefix(g->req, false, (uint32_t)n);
+		memcpy(g->req + LP_GRPC_PREFIX, pb, n);
+		g->req_len = LP_GRPC_PREFIX + n;
+		return 0;
+	}
+	n = lp_gzip_stored(pb, n, g->req + LP_GRPC_PREFIX, sizeof g->req - LP_GRPC_PREFIX);
+	if (n == 0)
+		return lp_fail(r, LP_INTERNAL, "gzip request");
+	lp_grpc_prefix(g->req, true, (uint32_t)n);
+	g->req_len = LP_GRPC_PREFIX + n;
+	return 0;
+}
+
+static ssize_t lp_read_body(nghttp2_session *s, int32_t id, uint8_t *buf,
+					 size_t len, uint32_t *flags, nghttp2_data_source *src,
+					 void *ud)
+{
+	struct lp_grpc_probe *g = ud;
+	size_t n = g->req_len - g->req_off;
+
+	(void)s, (void)id, (void)src;
+	if (n > len)
+		n = len;
+	memcpy(buf, g->req + g->req_off, n);
+	g->req_off += n;
+	if (g->req_off == g->req_len)
+		*flags |= NGHTTP2_DATA_FLAG_EOF;
+	return (ssize_t)n;
+}
+
+/* ---- response callbacks ------------------------------------------------- */
+
+static bool lp_eq(const uint8_t *a, size_t alen, const char *b)
+{
+	return alen == strlen(b) && memcmp(a, b, alen) == 0;
+}
+
+static int lp_on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *name,
+			size_t namelen, const uint8_t *value, size_t valuelen, uint8_t flags,
+			void *ud)
+{
+	struct lp_grpc_probe *g = ud;
+	size_t i;
+
+	(void)s, (void)flags;
+	if (f->hd.stream_id != g->stream_id)
+		return 0;
+	g->got_headers = true;
+	if (lp_eq(name, namelen, ":status")) {
+		for (g->http_status = 0, i = 0; i < valuelen && i < 3; i++)
+			g->http_status = g->http_status * 10 + (value[i] - '0');
+	} else if (lp_eq(name, namelen, "content-type")) {
+		/* "application/grpc" exactly, or followed by '+' or ';' */
+		g->ctype_ok = valuelen >= 16 && memcmp(value, "application/grpc", 16) == 0 &&
+			      (valuelen == 16 || value[16] == '+' || value[16] == ';');
+	} else if (lp_eq(name, namelen, "grpc-status")) {
+		g->grpc_status = 0;
+		for (i = 0; i < valuelen && i < 6; i++) {
+			if (value[i] < '0' || value[i] > '9') {
+				g->grpc_status = 2; /* unparsable: UNKNOWN, as grpc-go */
+				break;
+			}
+			g->grpc_status = g->grpc_status * 10 + (value[i] - '0');
+		}
+	} else if (lp_eq(name, namelen, "grpc-message")) {
+		g->grpc_message_len = lp_grpc_percent_decode(value, valuelen, g->grpc_message,
+							     sizeof g->grpc_message);
+	} else if (lp_eq(name, namelen, "grpc-encoding")) {
+		g->gzip_resp = lp_eq(value, valuelen, "gzip");
+	}
+	return 0;
+}
+
+static int lp_on_data(nghttp2_session *s, uint8_t flags, int32_t id, const uint8_t *data,
+		      size_t len, void *ud)
+{
+	struct lp_grpc_probe *g = ud;
+
+	(void)s, (void)flags;
+	if (id != g->stream_id)
+		return 0;
+	if (len > sizeof g->msg - g->msg_len) {
+		g->msg_over = true;
+		return NGHTTP2_ERR_CALLBACK_FAILURE; /* no reason to read on */
+	}
+	memcpy(g->msg + g->msg_len, data, len);
+	g->msg_len += len;
+	return 0;
+}
+
+static int lp_on_frame(nghttp2_session *s, const nghttp2_frame *f, void *ud)
+{
+	struct lp_grpc_probe *g = ud;
+
+	(void)s;
+	if (f->hd.type == NGHTTP2_SETTINGS && !(f->hd.flags & NGHTTP2_FLAG_ACK))
+		g->up = true;
+	if (f->hd.type == NGHTTP2_GOAWAY) {
+		g->goaway = true;
+		g->goaway_code = f->goaway.error_code;
+	}
+	return 0;
+}
+
+static int lp_on_close(nghttp2_session *s, int32_t id, uint32_t code, void *ud)
+{
+	struct lp_grpc_probe *g = ud;
+
+	(void)s;
+	if (id == g->stream_id) {
+		g->closed = true;
+		g->rst_code = code;
+	}
+	return 0;
+}
+
+/* ---- session ------------------------------------------------------------ */
+
+static int lp_session(struct lp_grpc_probe *g, struct lp_result *r)
+{
+	static nghttp2_mem mem = {NULL, lp_arena_malloc, lp_arena_free, lp_arena_calloc,
+				  lp_arena_realloc};
+	/* no push; a small header list: a health answer has a handful of
+	 * headers (RFC 9113 §6.5.2) */
+	static const nghttp2_settings_entry iv[] = {
+		{NGHTTP2_SETTINGS_ENABLE_PUSH, 0},
+		{NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, 16384},
+	};
+	nghttp2_session_callbacks *cb;
+	nghttp2_option *opt;
+	int rv;
+
+	if (nghttp2_session_callbacks_new(&cb) != 0 || nghttp2_option_new(&opt) != 0)
+		return lp_fail(r, LP_INTERNAL, "nghttp2: out of memory");
+	nghttp2_session_callbacks_set_on_header_callback(cb, lp_on_header);
+	nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, lp_on_data);
+	nghttp2_session_callbacks_set_on_frame_recv_callback(cb, lp_on_frame);
+	nghttp2_session_callbacks_set_on_stream_close_callback(cb, lp_on_close);
+	nghttp2_option_set_max_outbound_ack(opt, 16);
+	nghttp2_option_set_max_settings(opt, 16);
+	rv = nghttp2_session_client_new3(&g->s, cb, g, opt, &mem);
+	nghttp2_session_callbacks_del(cb);
+	nghttp2_option_del(opt);
+	if (rv == 0)
+		rv = nghttp2_submit_settings(g->s, NGHTTP2_FLAG_NONE, iv, sizeof iv / sizeof iv[0]);
+	if (rv != 0)
+		return lp_fail(r, LP_INTERNAL, "nghttp2: %s", nghttp2_strerror(rv));
+	return 0;
+}
+
+int lp_grpc_begin(struct lp_grpc_probe *g, const struct lp_config *c, const struct lp_target *t,
+		  struct lp_conn *conn, struct lp_result *r)
+{
+	nghttp2_data_provider body;
+	const char *alpn;
+
+	memset(g, 0, offsetof(struct lp_grpc_probe, msg));
+	g->cfg = c;
+	g->grpc_status = -1;
+	g->msg_len = g->req_off = 0;
+	memcpy(g->where, t->name, sizeof g->where);
+	memcpy(r->where, t->name, sizeof r->where);
+	lp_h2_used = lp_h2_last = 0;
+	if (conn->tls && (!(alpn = lp_tls_alpn(conn)) || strcmp(alpn, "h2") != 0))
+		return lp_fail(r, LP_H2, "the server did not select ALPN \"h2\" in the TLS "
+					 "handshake: not a gRPC server?");
+	lp_net_nodelay(conn->fd);
+	/* :authority: -host, else -tls-server-name, else the address probed */
+	snprintf(g->authority, sizeof g->authority, "%s",
+		 c->host ? c->host : c->tls_server_name ? c->tls_server_name :
+		 t->addr.sa.sa_family == AF_UNIX ? "localhost" : t->name);
+	/* user-agent: -user-agent, then ours (grpc-go: "<ua> grpc-go/1.x") */
+	if (strcmp(c->user_agent, "lprobe") == 0)
+		snprintf(g->ua, sizeof g->ua, "lprobe/" LP_VERSION);
+	else
+		snprintf(g->ua, sizeof g->ua, "%.200s lprobe/" LP_VERSION, c->user_agent);
+	lp_grpc_timeout_value(c->rpc_timeout_ms, g->timeout, sizeof g->timeout);
+	lp_nv(g, ":method", "POST");
+	lp_nv(g, ":scheme", conn->tls ? "https" : "http");
+	lp_nv(g, ":path", "/grpc.health.v1.Health/Check");
+	lp_nv(g, ":authority", g->authority);
+	lp_nv(g, "content-type", "application/grpc");
+	lp_nv(g, "te", "trailers");
+	lp_nv(g, "user-agent", g->ua);
+	lp_nv(g, "grpc-timeout", g->timeout);
+	if (c->gzip) {
+		lp_nv(g, "grpc-encoding", "gzip");
+		lp_nv(g, "grpc-accept-encoding", "gzip");
+	}
+	if (lp_rpc_headers(g, c, r) < 0 || lp_request_body(g, c, r) < 0 || lp_session(g, r) < 0)
+		return -1;
+	body.source.ptr = NULL;
+	body.read_callback = lp_read_body;
+	g->stream_id = nghttp2_submit_request(g->s, NULL, g->nva, g->nnv, &body, g);
+	if (g->stream_id < 0)
+		return lp_fail(r, LP_INTERNAL, "nghttp2: %s", nghttp2_strerror(g->stream_id));
+	return 0;
 }
 
 bool lp_grpc_is_up(const struct lp_grpc_probe *g)
@@ -19,8 +352,238 @@ bool lp_grpc_is_up(const struct lp_grpc_probe *g)
 	return g->up;
 }
 
+/* ---- verdict ------------------------------------------------------------ */
+
+static const char *lp_service(const struct lp_grpc_probe *g, char *buf, size_t cap)
+{
+	char q[140];
+
+	snprintf(buf, cap, "service \"%s\"",
+		 lp_quote(q, sizeof q, g->cfg->service, strlen(g->cfg->service)));
+	return buf;
+}
+
+/* A non-zero grpc-status, each common one in words. */
+static int lp_status_verdict(struct lp_grpc_probe *g, struct lp_result *r)
+{
+	const char *name = lp_grpc_code_name((uint64_t)g->grpc_status);
+	char svc[160], q[140], msg[200] = "";
+
+	if (g->grpc_message_len)
+		snprintf(msg, sizeof msg, ": %s", lp_quote(q, sizeof q, g->grpc_message,
+							   g->grpc_message_len));
+	switch (g->grpc_status) {
+	case 5:
+		return lp_fail(r, LP_RPC, "%s not found: the server does not know it (NOT_FOUND)%s",
+			       lp_service(g, svc, sizeof svc), msg);
+	case 12:
+		return lp_fail(r, LP_RPC, "%s has no health service (UNIMPLEMENTED)%s", g->where, msg);
+	case 4:
+		return lp_fail(r, LP_RPC, "the server gave up on the health check (DEADLINE_EXCEEDED)%s",
+			       msg);
+	}
+	return lp_fail(r, LP_RPC, "health check failed with %s (grpc-status %lld)%s",
+		       name ? name : "an unknown code", (long long)g->grpc_status, msg);
+}
+
+static int lp_inflate(const unsigned char **msg, size_t *mlen,
+		      unsigned char *out, size_t cap, struct lp_result *r)
+{
+	z_stream z;
+	int rc;
+
+	memset(&z, 0, sizeof z);
+	z.zalloc = lp_zalloc, z.zfree = lp_zfree;
+	if (inflateInit2(&z, 16 + 15) != Z_OK)
+		return lp_fail(r, LP_INTERNAL, "inflateInit2");
+	z.next_in = (unsigned char *)(uintptr_t)*msg, z.avail_in = (uInt)*mlen;
+	z.next_out = out, z.avail_out = (uInt)cap;
+	rc = inflate(&z, Z_FINISH);
+	*msg = out, *mlen = z.total_out;
+	inflateEnd(&z);
+	if (rc == Z_STREAM_END)
+		return 0;
+	return lp_fail(r, LP_RPC, rc == Z_BUF_ERROR && z.avail_out == 0 ?
+					  "gzip response message inflates past %d bytes" :
+					  "malformed gzip response message%.0d", LP_GRPC_MSG_MAX);
+}
+
+static int lp_message_verdict(struct lp_grpc_probe *g, struct lp_result *r)
+{
+	static unsigned char plain[LP_GRPC_MSG_MAX];
+	const unsigned char *msg;
+	size_t mlen;
+	bool z;
+	uint64_t st;
+	char svc[160];
+	int rc = lp_grpc_message(g->msg, g->msg_len, &z, &msg, &mlen);
+
+	if (g->msg_len == 0)
+		return lp_fail(r, LP_RPC, "grpc-status 0 but no response message");
+	if (rc == -1)
+		return lp_fail(r, LP_RPC, "truncated response message (%zu bytes)", g->msg_len);
+	if (rc == -2)
+		return lp_fail(r, LP_RPC, "more than one response message");
+	if (z && !g->gzip_resp)
+		return lp_fail(r, LP_RPC, "compressed response message without grpc-encoding: gzip");
+	if (z && lp_inflate(&msg, &mlen, plain, sizeof plain, r) < 0)
+		return -1;
+	if (lp_pb_health_status(msg, mlen, &st) < 0)
+		return lp_fail(r, LP_RPC, "malformed HealthCheckResponse");
+	if (st == 1) {
+		r->kind = LP_OK;
+		return 0;
+	}
+	if (lp_grpc_serving_name(st))
+		return lp_fail(r, LP_GRPC_UNHEALTHY, "%s is %s", lp_service(g, svc, sizeof svc),
+			       lp_grpc_serving_name(st));
+	return lp_fail(r, LP_GRPC_UNHEALTHY, "%s has unknown status %llu",
+		       lp_service(g, svc, sizeof svc), (unsigned long long)st);
+}
+
+static int lp_verdict(struct lp_grpc_probe *g, struct lp_result *r)
+{
+	if (g->rst_code != NGHTTP2_NO_ERROR && g->grpc_status < 0)
+		return lp_fail(r, LP_RPC, "the server reset the stream (RST_STREAM %s)",
+			       nghttp2_http2_strerror(g->rst_code));
+	if (!g->got_headers)
+		return lp_fail(r, LP_RPC, "the stream ended without response headers");
+	if (g->http_status != 200)
+		return lp_fail(r, LP_RPC, "HTTP status %d from %s: not a gRPC endpoint?",
+			       g->http_status, g->where);
+	if (!g->ctype_ok)
+		return lp_fail(r, LP_RPC, "response content-type is not application/grpc");
+	if (g->grpc_status < 0)
+		return lp_fail(r, LP_RPC, "the response ended without trailers (no grpc-status)");
+	if (g->grpc_status != 0)
+		return lp_status_verdict(g, r);
+	return lp_message_verdict(g, r);
+}
+
+/* The connection ended (EOF, GOAWAY, nghttp2 error) before the stream did. */
+static int lp_conn_lost(struct lp_grpc_probe *g, const char *how, struct lp_result *r)
+{
+	char q[140];
+
+	if (g->sample_len >= 5 && memcmp(g->sample, "HTTP/", 5) == 0)
+		return lp_fail(r, LP_H2, "the server answered in HTTP/1.x (\"%s\"): not an HTTP/2 "
+					 "(gRPC) server", lp_quote(q, sizeof q, g->sample, g->sample_len));
+	if (!g->up)
+		return lp_fail(r, LP_H2, "%s before the HTTP/2 preface: not an HTTP/2 (gRPC) server?",
+			       how);
+	if (g->goaway)
+		return lp_fail(r, LP_RPC, "the server sent GOAWAY (%s) before answering",
+			       nghttp2_http2_strerror(g->goaway_code));
+	if (g->got_headers)
+		return lp_fail(r, LP_RPC, "%s after the response headers: the response was cut off "
+					  "(no trailers)", how);
+	return lp_fail(r, LP_RPC, "%s before the response", how);
+}
+
+/* ---- I/O ------------------------------------------------------------------ */
+
+/* Sends what nghttp2 has queued.  Returns 0, or -1 with r set; sets
+ * *ev to the events to wait for when the socket is full. */
+static int lp_flush(struct lp_grpc_probe *g, struct lp_conn *conn, short *ev,
+		    struct lp_result *r)
+{
+	ssize_t n;
+
+	for (;;) {
+		if (g->out_len == 0) {
+			n = nghttp2_session_mem_send(g->s, &g->out);
+			if (n < 0)
+				return lp_fail(r, LP_H2, "nghttp2: %s", nghttp2_strerror((int)n));
+			if (n == 0)
+				return 0;
+			g->out_len = (size_t)n;
+		}
+		n = lp_conn_send(conn, g->out, g->out_len, r);
+		if (n == LP_IO_AGAIN) {
+			*ev |= conn->events;
+			return 0;
+		}
+		if (n < 0)
+			return -1;
+		g->out += n, g->out_len -= (size_t)n;
+	}
+}
+
+/* Reads once.  Returns 1 progress, 0 would block, -1 end (r set). */
+static int lp_read(struct lp_grpc_probe *g, struct lp_conn *conn, short *ev,
+		   struct lp_result *r)
+{
+	unsigned char buf[16384];
+	ssize_t n = lp_conn_recv(conn, buf, sizeof buf, r), rv;
+	size_t k;
+
+	if (n == LP_IO_AGAIN) {
+		*ev |= conn->events;
+		return 0;
+	}
+	if (n < 0)
+		return r->kind == LP_RESET ? lp_conn_lost(g, "connection reset", r) : -1;
+	if (n == 0)
+		return lp_conn_lost(g, "connection closed", r);
+	if (g->sample_len < sizeof g->sample) {
+		k = sizeof g->sample - g->sample_len < (size_t)n ? sizeof g->sample - g->sample_len :
+								    (size_t)n;
+		memcpy(g->sample + g->sample_len, buf, k);
+		g->sample_len += k;
+	}
+	rv = nghttp2_session_mem_recv(g->s, buf, (size_t)n);
+	if (rv < 0 || g->msg_over) {
+		if (g->msg_over)
+			return lp_fail(r, LP_RPC, "response message over %d bytes", LP_GRPC_MSG_MAX);
+		if (!g->up || (g->sample_len >= 5 && memcmp(g->sample, "HTTP/", 5) == 0))
+			return lp_conn_lost(g, "bad data", r);
+		return lp_fail(r, LP_RPC, "HTTP/2 protocol error: %s", nghttp2_strerror((int)rv));
+	}
+	return 1;
+}
+
+int lp_grpc_step(struct lp_grpc_probe *g, struct lp_conn *conn, struct lp_result *r)
+{
+	short ev;
+	int rc;
+
+	memcpy(r->where, g->where, sizeof r->where);
+	for (;;) {
+		ev = 0;
+		if (lp_flush(g, conn, &ev, r) < 0)
+			return 1;
+		if (g->closed)
+			return lp_verdict(g, r), 1;
+		rc = lp_read(g, conn, &ev, r);
+		if (rc < 0)
+			return 1;
+		if (g->up && !g->up_reported) {
+			g->up_reported = true;
+			return LP_GRPC_UP;
+		}
+		if (g->closed)
+			return lp_verdict(g, r), 1;
+		if (!nghttp2_session_want_read(g->s) && !nghttp2_session_want_write(g->s))
+			return lp_conn_lost(g, "the HTTP/2 session ended", r), 1;
+		if (rc == 0) {
+			conn->events = (short)(ev | POLLIN);
+			return 0;
+		}
+	}
+}
+
 void lp_grpc_timeout(struct lp_grpc_probe *g, const char *d, struct lp_result *r)
 {
-	(void)g;
-	lp_fail(r, LP_TIMEOUT, "%s waiting for the health check", d);
+	if (!g->up) {
+		lp_fail(r, LP_CONNECT_TIMEOUT, "%s waiting for the HTTP/2 preface from %s", d, g->where);
+		return;
+	}
+	if (g->req_off < g->req_len && g->s &&
+	    nghttp2_session_get_stream_remote_window_size(g->s, g->stream_id) <= 0) {
+		lp_fail(r, LP_TIMEOUT, "%s: the server's flow-control window stayed closed, "
+				       "the request could not be sent (DEADLINE_EXCEEDED)", d);
+		return;
+	}
+	lp_fail(r, LP_TIMEOUT, "%s waiting for the health check response from %s (DEADLINE_EXCEEDED)",
+		d, g->where);
 }

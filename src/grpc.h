@@ -1,27 +1,67 @@
 /*
- * grpc.h -- the grpc.health.v1 exchange of a grpc probe (placeholder until
- * the gRPC issue lands).
+ * grpc.h -- the grpc.health.v1.Health/Check call of a grpc probe, over
+ * HTTP/2 framed by nghttp2 (prior knowledge on TCP and unix sockets, ALPN
+ * "h2" over TLS).  SPEC "Verdict: grpc": healthy iff grpc-status 0 and a
+ * HealthCheckResponse whose status is SERVING.
+ *
+ * nghttp2 allocates from a fixed arena (grpc.c), so a hostile peer meets
+ * an allocation failure, not an unbounded heap.
  */
 #ifndef LP_GRPC_H
 #define LP_GRPC_H
 
+#include <nghttp2/nghttp2.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "config.h"
+#include "grpc_proto.h"
 #include "net.h"
 #include "result.h"
 #include "target.h"
 
-#define LP_GRPC_UP 2 /* lp_grpc_step: HTTP/2 connection established */
+#define LP_GRPC_UP 2         /* lp_grpc_step: the HTTP/2 connection is up */
+#define LP_GRPC_MSG_MAX 4096 /* response message, on the wire and inflated */
+#define LP_GRPC_NV_MAX (12 + LP_MAX_HEADERS)
 
 struct lp_grpc_probe {
-	bool up;
+	const struct lp_config *cfg;
+	nghttp2_session *s;
+	int32_t stream_id;
+	bool up, up_reported, closed, goaway, got_headers, ctype_ok, gzip_resp, first_read;
+	bool msg_over, fatal;
+	uint32_t rst_code, goaway_code;
+	int http_status;
+	int64_t grpc_status;           /* -1: none received */
+	size_t grpc_message_len;
+	char grpc_message[160];
+	unsigned char msg[LP_GRPC_MSG_MAX];
+	size_t msg_len;
+	unsigned char req[LP_GRPC_REQ_MAX];
+	size_t req_len, req_off;
+	const uint8_t *out;            /* nghttp2's pending output */
+	size_t out_len;
+	nghttp2_nv nva[LP_GRPC_NV_MAX];
+	size_t nnv;
+	char authority[LP_WHERE_MAX + 8], ua[300], timeout[16];
+	char bin[LP_MAX_HEADERS][1400]; /* base64 of -bin metadata values */
+	char where[LP_WHERE_MAX];
+	unsigned char sample[16];       /* first bytes received, for messages */
+	size_t sample_len;
 };
 
+/* Prepares the session and request (after connect and TLS). */
 int lp_grpc_begin(struct lp_grpc_probe *g, const struct lp_config *c, const struct lp_target *t,
-		  struct lp_result *r);
+		  struct lp_conn *conn, struct lp_result *r);
+
+/* Drives the call: 1 verdict in r, 0 wait for conn->events, LP_GRPC_UP once
+ * when the server's SETTINGS arrived (the caller starts the RPC deadline
+ * and calls again). */
 int lp_grpc_step(struct lp_grpc_probe *g, struct lp_conn *conn, struct lp_result *r);
+
 bool lp_grpc_is_up(const struct lp_grpc_probe *g);
+
+/* The deadline passed: a message for what was awaited (d: the timeout). */
 void lp_grpc_timeout(struct lp_grpc_probe *g, const char *d, struct lp_result *r);
 
 #endif

@@ -31,7 +31,6 @@ int main(int argc, char **argv)
 	}
 	if (lp_probe_init(&probe, &cfg, NULL, &r) < 0 ||
 	    (cfg.tls && lp_tls_load(&tls, &cfg, &r) < 0) ||
-	    (cfg.mode == LP_MODE_GRPC && lp_fail(&r, LP_UNSUPPORTED, "-mode=grpc")) ||
 	    lp_sandbox_enter(&r) < 0)
 		return lp_report(&r, cfg.exit_mode);
 	probe.tls = tls;

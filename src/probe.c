@@ -66,7 +66,7 @@ static void lp_exchange_begin(struct lp_probe *p, int64_t now)
 	if (p->cfg->mode == LP_MODE_HTTP)
 		rc = lp_http1_begin(&p->m.http, p->cfg, &p->target, &p->res);
 	else if (p->cfg->mode == LP_MODE_GRPC)
-		rc = lp_grpc_begin(&p->m.grpc, p->cfg, &p->target, &p->res);
+		rc = lp_grpc_begin(&p->m.grpc, p->cfg, &p->target, &p->conn, &p->res);
 	if (rc < 0)
 		lp_finish(p, now);
 	else

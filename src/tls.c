@@ -467,7 +467,6 @@ static void lp_engine_init(struct lp_tls *t, bool h2)
 	br_ssl_engine_set_default_ec(eng);
 	br_ssl_engine_set_default_rsavrfy(eng);
 	br_ssl_engine_set_default_ecdsa(eng);
-	br_ssl_client_set_default_rsapub(&t->cc);
 	br_x509_minimal_init(&t->xc, &br_sha256_vtable, t->ta, t->n_ta);
 	for (i = br_sha1_ID; i <= br_sha512_ID; i++)
 		br_x509_minimal_set_hash(&t->xc, i, hashes[i - br_sha1_ID]);
