@@ -52,6 +52,7 @@ int lp_http1_begin(struct lp_http1_probe *h, const struct lp_config *c,
 	h->body_seen = 0;
 	h->sample_len = 0;
 	memcpy(h->target_name, t->name, sizeof h->target_name);
+	h->tls_without_client_cert = c->tls && !c->tls_client_cert;
 	return 0;
 }
 
@@ -70,8 +71,13 @@ static int lp_http1_status_verdict(struct lp_http1_probe *h, struct lp_result *r
 	const char *ep = c->endpoint;
 
 	if (!lp_codes_match(c->codes, c->n_codes, h->parser.status)) {
-		lp_fail(r, LP_HTTP_STATUS, "%d from %s%s%s", h->parser.status, h->target_name,
-			ep[0] == '/' ? "" : "/", ep);
+		/* nginx completes a TLS 1.2 handshake without the client certificate
+		 * it requires, then answers 400 */
+		lp_fail(r, LP_HTTP_STATUS, "%d from %s%s%s%s", h->parser.status, h->target_name,
+			ep[0] == '/' ? "" : "/", ep,
+			h->parser.status == 400 && h->tls_without_client_cert ?
+				" (does the server require a client certificate? -tls-client-cert)" :
+				"");
 		return 1;
 	}
 	if (!c->expect_body) {

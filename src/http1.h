@@ -31,6 +31,7 @@ struct lp_http1_probe {
 	unsigned char sample[128]; /* first bytes of the answer, for messages */
 	size_t sample_len;
 	char target_name[LP_WHERE_MAX];
+	bool tls_without_client_cert;
 };
 
 /* Builds the request for target t.  Returns 0, or -1 (request too long). */

@@ -50,8 +50,10 @@ struct lp_tls {
 	bool ee_cut;
 	unsigned char ip[16];
 	size_t ip_len;
-	bool have_ip;
+	bool have_ip, check_localhost;
 	const char *server_name;
+	unsigned char first[5]; /* first bytes the server sent, to spot plaintext */
+	size_t first_len;
 	char target_name[LP_WHERE_MAX];
 	char ip_text[48];
 	unsigned char ibuf[BR_SSL_BUFSIZE_INPUT];
@@ -115,6 +117,18 @@ static int lp_pem_event(br_pem_decoder_context *pc, const char *flag, const char
 	return 0;
 }
 
+/* BearSSL's PEM decoder wants LF line ends; files written on Windows (or
+ * by some tools) have CRLF.  A CR is never meaningful in PEM. */
+static size_t lp_strip_cr(unsigned char *buf, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (buf[i] != '\r')
+			buf[k++] = buf[i];
+	return k;
+}
+
 /* Streams a PEM file through BearSSL's decoder, calling fn per object. */
 static int lp_pem_read(const char *flag, const char *path, lp_pem_obj_fn fn, void *ctx,
 		       struct lp_result *r)
@@ -136,6 +150,7 @@ static int lp_pem_read(const char *flag, const char *path, lp_pem_obj_fn fn, voi
 				     n < 0 ? strerror(errno) : "file too large");
 			break;
 		}
+		n = (ssize_t)lp_strip_cr(buf, (size_t)n);
 		for (off = 0; rc == 0 && off < (size_t)n;) {
 			off += br_pem_decoder_push(&pc, buf + off, (size_t)n - off);
 			rc = lp_pem_event(&pc, flag, path, fn, ctx, r);
@@ -412,8 +427,8 @@ static unsigned lp_xw_end_chain(const br_x509_class **ctx)
 		return err;
 	/* No -tls-server-name: BearSSL checked no name; SPEC wants the IP we
 	 * dialled as an iPAddress SAN, or the DNS name localhost. */
-	if (t->ee_cut || lp_x509_san_match(t->ee, t->ee_len, t->have_ip ? t->ip : NULL,
-					   t->ip_len, "localhost") != 1)
+	if (t->ee_cut || lp_x509_san_match(t->ee, t->ee_len, t->have_ip ? t->ip : NULL, t->ip_len,
+					   t->check_localhost ? "localhost" : NULL) != 1)
 		return BR_ERR_X509_BAD_SERVER_NAME;
 	return 0;
 }
@@ -515,13 +530,21 @@ int lp_tls_start(struct lp_tls *t, struct lp_conn *conn, const struct lp_target 
 	t->cc.eng.rng_os_rand_done = 1;
 	t->server_name = t->cfg->tls_server_name;
 	t->have_ip = tg->addr.sa.sa_family != AF_UNIX;
+	t->check_localhost = true;
 	if (tg->addr.sa.sa_family == AF_INET)
 		memcpy(t->ip, &tg->addr.in.sin_addr, 4), t->ip_len = 4;
 	else if (tg->addr.sa.sa_family == AF_INET6)
 		memcpy(t->ip, &tg->addr.in6.sin6_addr, 16), t->ip_len = 16;
+	/* -tls-server-name=127.0.0.1: an IP is matched against iPAddress SANs
+	 * (as Go's crypto/tls does) and never sent as SNI (RFC 6066 §3). */
+	if (t->server_name && inet_pton(AF_INET, t->server_name, t->ip) == 1)
+		t->ip_len = 4, t->have_ip = true, t->check_localhost = false, t->server_name = NULL;
+	else if (t->server_name && inet_pton(AF_INET6, t->server_name, t->ip) == 1)
+		t->ip_len = 16, t->have_ip = true, t->check_localhost = false, t->server_name = NULL;
+	t->first_len = 0;
 	snprintf(t->target_name, sizeof t->target_name, "%s", tg->name);
 	if (t->have_ip)
-		inet_ntop(tg->addr.sa.sa_family, t->ip, t->ip_text, sizeof t->ip_text);
+		inet_ntop(t->ip_len == 4 ? AF_INET : AF_INET6, t->ip, t->ip_text, sizeof t->ip_text);
 	else
 		snprintf(t->ip_text, sizeof t->ip_text, "the unix socket");
 	if (!br_ssl_client_reset(&t->cc, t->server_name, 0))
@@ -637,10 +660,14 @@ static int lp_tls_failed(struct lp_tls *t, struct lp_result *r)
 
 	if (t->server_name)
 		snprintf(name, sizeof name, "\"%.253s\"", t->server_name);
+	else if (!t->check_localhost)
+		snprintf(name, sizeof name, "IP %s", t->ip_text);
 	else
 		snprintf(name, sizeof name, "%s or localhost (set -tls-server-name to a name "
 					    "the certificate carries)", t->ip_text);
 	lp_tls_error_text(err, name, text, sizeof text);
+	if (t->first_len == 5 && memcmp(t->first, "HTTP/", 5) == 0)
+		snprintf(text, sizeof text, "the server answered in plaintext HTTP: not a TLS port");
 	/* BearSSL says "expired" for both ends of the validity period. */
 	if (err == BR_ERR_X509_EXPIRED && !t->ee_cut &&
 	    lp_x509_validity(t->ee, t->ee_len, &nb, &na) == 0) {
@@ -704,6 +731,11 @@ static int lp_tls_pump(struct lp_conn *c, unsigned want, struct lp_result *r)
 				return -1;
 			memcpy(r->where, t->target_name, sizeof r->where);
 			return lp_fail(r, LP_TLS, "connection reset during the handshake (is it a TLS port?)");
+		}
+		if (t->first_len < sizeof t->first) {
+			size_t k = sizeof t->first - t->first_len;
+			memcpy(t->first + t->first_len, buf, (size_t)n < k ? (size_t)n : k);
+			t->first_len += (size_t)n < k ? (size_t)n : k;
 		}
 		br_ssl_engine_recvrec_ack(eng, (size_t)n);
 	}
