@@ -98,27 +98,52 @@ int lp_parse_bool(const char *s, bool *out)
 	return -1;
 }
 
-/* Parses a decimal number with optional fraction at *sp; the value scaled
- * by 1e9 (nanoseconds per unit) is returned in *units_ns via the caller. */
-static int lp_parse_decimal(const char **sp, uint64_t *whole, uint64_t *frac,
-			    uint64_t *scale)
+/* A decimal number as Go's time.ParseDuration reads it: whole part, and
+ * up to 9 fraction digits (frac / scale); later non-zero digits only set
+ * `inexact`, which rounds the result up. */
+struct lp_decimal {
+	uint64_t whole, frac, scale;
+	bool inexact;
+};
+
+static int lp_parse_decimal(const char **sp, struct lp_decimal *d)
 {
 	const char *s = *sp;
 	int digits = 0;
 
-	*whole = 0, *frac = 0, *scale = 1;
+	d->whole = 0, d->frac = 0, d->scale = 1, d->inexact = false;
 	for (; *s >= '0' && *s <= '9'; s++, digits++) {
-		if (*whole > 1000000000ULL)
+		if (d->whole > 100000000000000ULL) /* past any duration up to a day */
 			return -1;
-		*whole = *whole * 10 + (uint64_t)(*s - '0');
+		d->whole = d->whole * 10 + (uint64_t)(*s - '0');
 	}
 	if (*s == '.') {
-		for (s++; *s >= '0' && *s <= '9'; s++, digits++)
-			if (*scale < 1000000000000ULL)
-				*frac = *frac * 10 + (uint64_t)(*s - '0'), *scale *= 10;
+		for (s++; *s >= '0' && *s <= '9'; s++, digits++) {
+			if (d->scale < 1000000000ULL)
+				d->frac = d->frac * 10 + (uint64_t)(*s - '0'), d->scale *= 10;
+			else if (*s != '0')
+				d->inexact = true;
+		}
 	}
 	*sp = s;
 	return digits ? 0 : -1;
+}
+
+/* d units of unit_ns nanoseconds, or UINT64_MAX past a day.  frac < scale
+ * <= 1e9, so neither product below can overflow. */
+static uint64_t lp_decimal_ns(const struct lp_decimal *d, uint64_t unit_ns)
+{
+	const uint64_t day_ns = 86400000000000ULL;
+	uint64_t ns;
+
+	if (d->whole > day_ns / unit_ns)
+		return UINT64_MAX;
+	ns = d->whole * unit_ns;
+	if (unit_ns % d->scale == 0)
+		ns += d->frac * (unit_ns / d->scale);
+	else
+		ns += (d->frac * unit_ns + d->scale - 1) / d->scale;
+	return ns + (d->inexact ? 1 : 0);
 }
 
 int lp_parse_duration(const char *s, int64_t *ms)
@@ -130,19 +155,16 @@ int lp_parse_duration(const char *s, int64_t *ms)
 		     {"ms", 1000000}, {"s", 1000000000ULL}, {"m", 60000000000ULL},
 		     {"h", 3600000000000ULL}};
 	const uint64_t day_ns = 86400000000000ULL;
-	uint64_t total = 0, whole, frac, scale;
-	size_t i, ulen;
+	uint64_t total = 0, part;
+	struct lp_decimal d;
+	size_t i, ulen = 0;
 
 	if (*s == '+')
 		s++;
-	if (*s == '\0' || *s == '-')
-		return -1;
-	if (lp_parse_decimal(&s, &whole, &frac, &scale) < 0)
+	if (*s == '\0' || *s == '-' || lp_parse_decimal(&s, &d) < 0)
 		return -1;
 	if (*s == '\0') { /* bare number: seconds (kubelet/Docker habit) */
-		if (whole > 86400)
-			return -1;
-		total = whole * 1000000000ULL + frac * (1000000000ULL / scale);
+		total = lp_decimal_ns(&d, 1000000000ULL);
 	} else {
 		for (;;) {
 			for (i = 0; i < sizeof units / sizeof units[0]; i++) {
@@ -152,15 +174,15 @@ int lp_parse_duration(const char *s, int64_t *ms)
 				    !(ulen == 1 && s[0] == 'm' && s[1] == 's'))
 					break;
 			}
-			if (i == sizeof units / sizeof units[0] || whole > day_ns / units[i].ns)
+			if (i == sizeof units / sizeof units[0])
 				return -1;
-			total += whole * units[i].ns + frac * units[i].ns / scale;
-			if (total > day_ns)
+			part = lp_decimal_ns(&d, units[i].ns);
+			if (part > day_ns || (total += part) > day_ns)
 				return -1;
 			s += ulen;
 			if (*s == '\0')
 				break;
-			if (lp_parse_decimal(&s, &whole, &frac, &scale) < 0)
+			if (lp_parse_decimal(&s, &d) < 0)
 				return -1;
 		}
 	}

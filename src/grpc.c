@@ -235,6 +235,13 @@ static int lp_on_data(nghttp2_session *s, uint8_t flags, int32_t id, const uint8
 	}
 	memcpy(g->msg + g->msg_len, data, len);
 	g->msg_len += len;
+	/* a declared length past the cap fails now, not at the deadline */
+	if (g->msg_len >= LP_GRPC_PREFIX &&
+	    ((uint32_t)g->msg[1] << 24 | (uint32_t)g->msg[2] << 16 | (uint32_t)g->msg[3] << 8 |
+	     g->msg[4]) > LP_GRPC_MSG_MAX - LP_GRPC_PREFIX) {
+		g->msg_over = true;
+		return NGHTTP2_ERR_CALLBACK_FAILURE;
+	}
 	return 0;
 }
 
@@ -443,6 +450,11 @@ static int lp_message_verdict(struct lp_grpc_probe *g, struct lp_result *r)
 
 static int lp_verdict(struct lp_grpc_probe *g, struct lp_result *r)
 {
+	/* nghttp2 closes a stream that a GOAWAY left unprocessed with
+	 * REFUSED_STREAM: say GOAWAY, which is what the server sent */
+	if (g->goaway && g->grpc_status < 0)
+		return lp_fail(r, LP_RPC, "the server sent GOAWAY (%s) before answering",
+			       nghttp2_http2_strerror(g->goaway_code));
 	if (g->rst_code != NGHTTP2_NO_ERROR && g->grpc_status < 0)
 		return lp_fail(r, LP_RPC, "the server reset the stream (RST_STREAM %s)",
 			       nghttp2_http2_strerror(g->rst_code));
@@ -453,6 +465,11 @@ static int lp_verdict(struct lp_grpc_probe *g, struct lp_result *r)
 			       g->http_status, g->where);
 	if (!g->ctype_ok)
 		return lp_fail(r, LP_RPC, "response content-type is not application/grpc");
+	if (g->grpc_status < 0 && g->msg_len > 0 &&
+	    lp_grpc_message(g->msg, g->msg_len, &(bool){0}, &(const unsigned char *){0},
+			    &(size_t){0}) == -1)
+		return lp_fail(r, LP_RPC, "truncated response message (%zu bytes) and no trailers",
+			       g->msg_len);
 	if (g->grpc_status < 0)
 		return lp_fail(r, LP_RPC, "the response ended without trailers (no grpc-status)");
 	if (g->grpc_status != 0)
@@ -504,7 +521,7 @@ static int lp_flush(struct lp_grpc_probe *g, struct lp_conn *conn, short *ev,
 			return 0;
 		}
 		if (n < 0)
-			return -1;
+			return r->kind == LP_RESET ? lp_conn_lost(g, "connection reset", r) : -1;
 		g->out += n, g->out_len -= (size_t)n;
 	}
 }

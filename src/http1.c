@@ -5,8 +5,20 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "report.h"
+
+/* True if one of the -http-header lines sets Accept: it replaces ours. */
+static bool lp_user_accept(const struct lp_config *c)
+{
+	int i;
+
+	for (i = 0; i < c->n_http_headers; i++)
+		if (strncasecmp(c->http_headers[i], "accept:", 7) == 0)
+			return true;
+	return false;
+}
 
 size_t lp_http1_request(char *buf, size_t cap, const struct lp_config *c, const char *host)
 {
@@ -15,10 +27,10 @@ size_t lp_http1_request(char *buf, size_t cap, const struct lp_config *c, const 
 
 	/* Accept: as the kubelet sends it; Connection: close so the server
 	 * ends the stream after the answer (RFC 9112 §9.6). */
-	k = snprintf(buf, cap, "%s %s%s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\n"
-			       "Accept: */*\r\nConnection: close\r\n",
+	k = snprintf(buf, cap, "%s %s%s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\n%s"
+			       "Connection: close\r\n",
 		     c->method == LP_HEAD ? "HEAD" : "GET", c->endpoint[0] == '/' ? "" : "/",
-		     c->endpoint, host, c->user_agent);
+		     c->endpoint, host, c->user_agent, lp_user_accept(c) ? "" : "Accept: */*\r\n");
 	if (k < 0 || (size_t)k >= cap)
 		return 0;
 	n = (size_t)k;

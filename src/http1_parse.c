@@ -104,6 +104,7 @@ static enum lp_h1_event lp_h1_value_end(struct lp_http1 *p)
 	} else if (p->hdr == H_TE) {
 		p->chunked = p->tok_len == 7 && memcmp(p->tok, "chunked", 7) == 0;
 	}
+	p->prev_hdr = p->hdr;
 	p->hdr = H_OTHER;
 	return LP_H1_MORE;
 }
@@ -202,7 +203,9 @@ static enum lp_h1_event lp_h1_header_byte(struct lp_http1 *p, unsigned char c)
 			p->state = S_END_LF;
 		else if (c == '\n')
 			return lp_h1_head_end(p);
-		else if ((c == ' ' || c == '\t') && p->status) /* obs-fold */
+		else if ((c == ' ' || c == '\t') && p->prev_hdr != H_OTHER)
+			return lp_h1_error(p, "folded Content-Length or Transfer-Encoding");
+		else if (c == ' ' || c == '\t') /* obs-fold (RFC 9112 §5.2) */
 			p->state = S_VALUE, p->hdr = H_OTHER;
 		else if (lp_tchar(c))
 			p->state = S_NAME, p->name_len = 0, p->name[p->name_len++] = (char)(c | 0x20);
@@ -275,6 +278,7 @@ static enum lp_h1_event lp_h1_chunk_byte(struct lp_http1 *p, unsigned char c)
 	chunk_start:
 		p->remaining = p->value;
 		p->state = p->value ? S_CHUNK_DATA : S_TRAILER;
+		p->line_bytes = 0; /* the CRLF after the data is not the size line's */
 		return LP_H1_MORE;
 	case S_CHUNK_CR:
 		if (c == '\r') {

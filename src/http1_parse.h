@@ -37,6 +37,7 @@ struct lp_http1 {
 	char name[18];       /* enough to recognise the two framing headers */
 	char tok[8];         /* last transfer-coding token */
 	uint8_t hdr;         /* which framing header is being read */
+	uint8_t prev_hdr;    /* ... and which one the previous line was */
 	int status;
 	int minor;           /* HTTP/1.<minor> */
 	uint64_t length;     /* Content-Length */

@@ -141,22 +141,35 @@ static int lp_target_from_addr(const struct lp_config *c, struct lp_target *t,
 	return lp_refuse(r, c->addr, strlen(c->addr));
 }
 
+/* grpc_health_probe's -addr also takes gRPC's unix target forms,
+ * "unix:relative/or/absolute" and "unix:///absolute/path". */
+static const char *lp_unix_addr(const char *addr)
+{
+	if (!addr || strncmp(addr, "unix:", 5) != 0)
+		return NULL;
+	addr += 5;
+	return strncmp(addr, "//", 2) == 0 ? addr + 2 : addr;
+}
+
 int lp_target_from_config(const struct lp_config *c, struct lp_target *t,
 			  struct lp_result *r)
 {
 	size_t len;
 	struct in_addr lo = {htonl(INADDR_LOOPBACK)};
+	const char *path = c->unix_path ? c->unix_path : lp_unix_addr(c->addr);
 
 	memset(t, 0, sizeof *t);
-	if (c->unix_path) {
-		len = strlen(c->unix_path);
+	if (c->unix_path && c->addr)
+		return lp_fail(r, LP_USAGE, "-unix and -addr both name a target: give one");
+	if (path) {
+		len = strlen(path);
 		if (len == 0 || len >= sizeof t->addr.un.sun_path || len >= sizeof t->name)
 			return lp_fail(r, LP_USAGE, "-unix: path must be 1-%d bytes",
 				       (int)sizeof t->addr.un.sun_path - 1);
 		t->addr.un.sun_family = AF_UNIX;
-		memcpy(t->addr.un.sun_path, c->unix_path, len + 1);
+		memcpy(t->addr.un.sun_path, path, len + 1);
 		t->addr_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len + 1);
-		memcpy(t->name, c->unix_path, len + 1);
+		memcpy(t->name, path, len + 1);
 		return 0;
 	}
 	if (c->addr)

@@ -687,6 +687,18 @@ static int lp_tls_failed(struct lp_tls *t, struct lp_result *r)
 
 /* ---- record I/O --------------------------------------------------------- */
 
+/* The peer hung up mid-handshake: say so as a TLS (connection-class)
+ * failure; the usual cause is a client certificate it wanted. */
+static int lp_tls_lost(struct lp_tls *t, const char *how, struct lp_result *r)
+{
+	memcpy(r->where, t->target_name, sizeof r->where);
+	if (t->first_len == 5 && memcmp(t->first, "HTTP/", 5) == 0)
+		return lp_fail(r, LP_TLS, "the server answered in plaintext HTTP: not a TLS port");
+	return lp_fail(r, LP_TLS, "the server %s during the handshake%s", how,
+		       t->n_chain ? " (did it reject our client certificate?)" :
+				    " (does it require a client certificate, or not speak TLS?)");
+}
+
 /* Moves records between engine and socket until the engine can make no
  * more progress without waiting.  Returns 1 if want (SENDAPP/RECVAPP) is
  * ready, 0 to wait, -1 on error or close (r set unless clean EOF: -2). */
@@ -707,8 +719,10 @@ static int lp_tls_pump(struct lp_conn *c, unsigned want, struct lp_result *r)
 		if (st & BR_SSL_SENDREC) {
 			buf = br_ssl_engine_sendrec_buf(eng, &len);
 			n = lp_sock_send(c, buf, len, r);
+			if (n == LP_IO_AGAIN)
+				return 0;
 			if (n < 0)
-				return n == LP_IO_AGAIN ? 0 : -1;
+				return want ? -1 : lp_tls_lost(t, "reset the connection", r);
 			br_ssl_engine_sendrec_ack(eng, (size_t)n);
 			continue;
 		}
@@ -723,15 +737,10 @@ static int lp_tls_pump(struct lp_conn *c, unsigned want, struct lp_result *r)
 		if (n == 0) { /* EOF without close_notify: the stream simply ends */
 			if (want == BR_SSL_RECVAPP)
 				return -2;
-			memcpy(r->where, t->target_name, sizeof r->where);
-			return lp_fail(r, LP_TLS, "the server closed the connection during the handshake");
+			return lp_tls_lost(t, "closed the connection", r);
 		}
-		if (n < 0) {
-			if (want != 0)
-				return -1;
-			memcpy(r->where, t->target_name, sizeof r->where);
-			return lp_fail(r, LP_TLS, "connection reset during the handshake (is it a TLS port?)");
-		}
+		if (n < 0)
+			return want ? -1 : lp_tls_lost(t, "reset the connection", r);
 		if (t->first_len < sizeof t->first) {
 			size_t k = sizeof t->first - t->first_len;
 			memcpy(t->first + t->first_len, buf, (size_t)n < k ? (size_t)n : k);

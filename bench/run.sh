@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# make bench: measure one lprobe probe (fork + exec + probe + exit) against the
+# floor clients, curl, wget and busybox wget, on loopback servers started here,
+# and write docs/BENCHMARKS.md and docs/bench.svg.
+#
+#   bash bench/run.sh            (from the repo root; `make bench` calls it)
+#
+# Environment:
+#   BENCH_RUNS=200 BENCH_WARMUP=20   hyperfine runs per command (after warm-up)
+#   BENCH_ROUNDS=10                  ... split into this many interleaved rounds
+#   BENCH_RSS_RUNS=10                peak-RSS runs per command (the max is kept)
+#   BENCH_OUT=docs                   where BENCHMARKS.md and bench.svg go
+#   LPROBE=build/lprobe              the binary under test (built with `make`)
+#
+# Everything runs on 127.0.0.1; nginx and the gRPC server are stopped on exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+case "$PWD" in *[[:space:]]*)
+	echo "bench: the repository path must not contain spaces: $PWD" >&2; exit 1;;
+esac
+
+missing=()
+for tool in hyperfine valgrind strace gnuplot busybox curl wget nginx musl-gcc openssl; do
+	command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+if [ ! -x /usr/bin/python3 ]; then
+	missing+=(python3)
+elif ! /usr/bin/python3 -c 'import grpc' 2>/dev/null; then
+	missing+=(python3-grpcio)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "bench: missing: ${missing[*]}" >&2
+	echo "bench: run 'make deps' (or: apt-get install hyperfine valgrind strace gnuplot-nox busybox-static curl wget nginx-light musl-tools python3-grpcio openssl)" >&2
+	exit 1
+fi
+
+LPROBE=${LPROBE:-build/lprobe}
+if [ "$LPROBE" = build/lprobe ]; then
+	echo "bench: building lprobe (make)" >&2
+	make >&2
+fi
+if [ ! -x "$LPROBE" ]; then
+	echo "bench: $LPROBE not found or not executable" >&2
+	exit 1
+fi
+
+# The floors and helpers: static musl, -Os, stripped.
+mkdir -p bench/build
+build() { # output source
+	if [ ! -x "bench/build/$1" ] || [ "bench/$2" -nt "bench/build/$1" ]; then
+		musl-gcc -static -Os -Wall -Wextra -o "bench/build/$1" "bench/$2"
+		strip "bench/build/$1"
+	fi
+}
+build floor-http floor_http.c
+build floor-grpc floor_grpc.c
+build true-static true.c
+build maxrss maxrss.c
+build noseccomp noseccomp.c
+
+export LPROBE
+exec /usr/bin/python3 -B bench/bench.py "$@"
