@@ -221,14 +221,19 @@ static int lp_on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_
 	return 0;
 }
 
+static bool lp_head_bad(const struct lp_grpc_probe *g)
+{
+	return g->head_done && (g->http_status != 200 || !g->ctype_ok);
+}
+
 static int lp_on_data(nghttp2_session *s, uint8_t flags, int32_t id, const uint8_t *data,
 		      size_t len, void *ud)
 {
 	struct lp_grpc_probe *g = ud;
 
 	(void)s, (void)flags;
-	if (id != g->stream_id)
-		return 0;
+	if (id != g->stream_id || lp_head_bad(g))
+		return 0; /* not a gRPC answer: the verdict reads only its headers */
 	if (len > sizeof g->msg - g->msg_len) {
 		g->msg_over = true;
 		return NGHTTP2_ERR_CALLBACK_FAILURE; /* no reason to read on */
@@ -252,6 +257,9 @@ static int lp_on_frame(nghttp2_session *s, const nghttp2_frame *f, void *ud)
 	(void)s;
 	if (f->hd.type == NGHTTP2_SETTINGS && !(f->hd.flags & NGHTTP2_FLAG_ACK))
 		g->up = true;
+	if (f->hd.type == NGHTTP2_HEADERS && f->hd.stream_id == g->stream_id &&
+	    f->headers.cat == NGHTTP2_HCAT_RESPONSE)
+		g->head_done = true;
 	if (f->hd.type == NGHTTP2_GOAWAY) {
 		g->goaway = true;
 		g->goaway_code = f->goaway.error_code;
@@ -551,7 +559,8 @@ static int lp_read(struct lp_grpc_probe *g, struct lp_conn *conn, short *ev,
 	rv = nghttp2_session_mem_recv(g->s, buf, (size_t)n);
 	if (rv < 0 || g->msg_over) {
 		if (g->msg_over)
-			return lp_fail(r, LP_RPC, "response message over %d bytes", LP_GRPC_MSG_MAX);
+			return lp_fail(r, LP_RPC, "response message exceeds the %d-byte limit",
+				       LP_GRPC_MSG_MAX - LP_GRPC_PREFIX);
 		if (!g->up || (g->sample_len >= 5 && memcmp(g->sample, "HTTP/", 5) == 0))
 			return lp_conn_lost(g, "bad data", r);
 		return lp_fail(r, LP_RPC, "HTTP/2 protocol error: %s", nghttp2_strerror((int)rv));
@@ -578,7 +587,7 @@ int lp_grpc_step(struct lp_grpc_probe *g, struct lp_conn *conn, struct lp_result
 			g->up_reported = true;
 			return LP_GRPC_UP;
 		}
-		if (g->closed)
+		if (g->closed || lp_head_bad(g))
 			return lp_verdict(g, r), 1;
 		if (!nghttp2_session_want_read(g->s) && !nghttp2_session_want_write(g->s))
 			return lp_conn_lost(g, "the HTTP/2 session ended", r), 1;

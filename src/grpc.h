@@ -29,7 +29,7 @@ struct lp_grpc_probe {
 	nghttp2_session *s;
 	int32_t stream_id;
 	bool up, up_reported, closed, goaway, got_headers, ctype_ok, gzip_resp, first_read;
-	bool msg_over, fatal;
+	bool msg_over, head_done;
 	uint32_t rst_code, goaway_code;
 	int http_status;
 	int64_t grpc_status;           /* -1: none received */
