@@ -23,8 +23,8 @@ LIBDIR   := /usr/lib/$(MULTIARCH)
 LIBS     := $(LIBDIR)/libnghttp2.a $(LIBDIR)/libbearssl.a $(LIBDIR)/libz.a
 INC      := $(BUILD)/include
 
-SRC  := $(filter-out src/main.c src/fortify_shims.c,$(wildcard src/*.c))
-OBJ  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRC) src/main.c src/fortify_shims.c)
+SRC  := $(filter-out src/main.c src/fortify_shims.c src/alloc.c,$(wildcard src/*.c))
+OBJ  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRC) src/main.c src/fortify_shims.c src/alloc.c)
 HDR  := $(wildcard src/*.h)
 
 .PHONY: all deps demo test unit integration sanitize valgrind fuzz bench clean format

@@ -14,89 +14,6 @@
 #include "report.h"
 #include "tls.h"
 
-/* ---- a fixed arena for nghttp2 and zlib --------------------------------- */
-
-#define LP_ARENA_SIZE (256 * 1024)
-#define LP_ALIGN 16
-
-static unsigned char lp_h2_arena[LP_ARENA_SIZE] __attribute__((aligned(LP_ALIGN)));
-static size_t lp_h2_used, lp_h2_last; /* offset of the last block, for free/realloc */
-
-static size_t lp_round(size_t n)
-{
-	return (n + LP_ALIGN - 1) & ~(size_t)(LP_ALIGN - 1);
-}
-
-/* Bump allocation with a size header; freeing the newest block gives its
- * space back, which is the common pattern of nghttp2's frame buffers. */
-static void *lp_arena_malloc(size_t size, void *ud)
-{
-	size_t need = LP_ALIGN + lp_round(size ? size : 1);
-	unsigned char *p;
-
-	(void)ud;
-	if (need > LP_ARENA_SIZE - lp_h2_used)
-		return NULL;
-	p = lp_h2_arena + lp_h2_used;
-	memcpy(p, &size, sizeof size);
-	lp_h2_last = lp_h2_used;
-	lp_h2_used += need;
-	return p + LP_ALIGN;
-}
-
-static void lp_arena_free(void *ptr, void *ud)
-{
-	(void)ud;
-	if (ptr && (unsigned char *)ptr - LP_ALIGN == lp_h2_arena + lp_h2_last &&
-	    lp_h2_last < lp_h2_used) {
-		lp_h2_used = lp_h2_last;
-		lp_h2_last = lp_h2_used; /* older blocks stay until the probe ends */
-	}
-}
-
-static void *lp_arena_calloc(size_t n, size_t size, void *ud)
-{
-	void *p;
-
-	if (size && n > SIZE_MAX / size)
-		return NULL;
-	p = lp_arena_malloc(n * size, ud);
-	if (p)
-		memset(p, 0, n * size);
-	return p;
-}
-
-static void *lp_arena_realloc(void *ptr, size_t size, void *ud)
-{
-	size_t old;
-	unsigned char *hdr, *p;
-
-	if (!ptr)
-		return lp_arena_malloc(size, ud);
-	hdr = (unsigned char *)ptr - LP_ALIGN;
-	memcpy(&old, hdr, sizeof old);
-	if (hdr == lp_h2_arena + lp_h2_last &&
-	    LP_ALIGN + lp_round(size) <= LP_ARENA_SIZE - lp_h2_last) { /* grow in place */
-		memcpy(hdr, &size, sizeof size);
-		lp_h2_used = lp_h2_last + LP_ALIGN + lp_round(size);
-		return ptr;
-	}
-	p = lp_arena_malloc(size, ud);
-	if (p)
-		memcpy(p, ptr, old < size ? old : size);
-	return p;
-}
-
-static voidpf lp_zalloc(voidpf ud, uInt items, uInt size)
-{
-	return lp_arena_calloc(items, size, ud);
-}
-
-static void lp_zfree(voidpf ud, voidpf p)
-{
-	lp_arena_free(p, ud);
-}
-
 /* ---- request ------------------------------------------------------------- */
 
 static void lp_nv(struct lp_grpc_probe *g, const char *name, const char *value)
@@ -283,8 +200,6 @@ static int lp_on_close(nghttp2_session *s, int32_t id, uint32_t code, void *ud)
 
 static int lp_session(struct lp_grpc_probe *g, struct lp_result *r)
 {
-	static nghttp2_mem mem = {NULL, lp_arena_malloc, lp_arena_free, lp_arena_calloc,
-				  lp_arena_realloc};
 	/* no push; a small header list: a health answer has a handful of
 	 * headers (RFC 9113 §6.5.2) */
 	static const nghttp2_settings_entry iv[] = {
@@ -303,7 +218,7 @@ static int lp_session(struct lp_grpc_probe *g, struct lp_result *r)
 	nghttp2_session_callbacks_set_on_stream_close_callback(cb, lp_on_close);
 	nghttp2_option_set_max_outbound_ack(opt, 16);
 	nghttp2_option_set_max_settings(opt, 16);
-	rv = nghttp2_session_client_new3(&g->s, cb, g, opt, &mem);
+	rv = nghttp2_session_client_new2(&g->s, cb, g, opt); /* heap: alloc.c */
 	nghttp2_session_callbacks_del(cb);
 	nghttp2_option_del(opt);
 	if (rv == 0)
@@ -319,13 +234,11 @@ int lp_grpc_begin(struct lp_grpc_probe *g, const struct lp_config *c, const stru
 	nghttp2_data_provider body;
 	const char *alpn;
 
-	memset(g, 0, offsetof(struct lp_grpc_probe, msg));
+	memset(g, 0, offsetof(struct lp_grpc_probe, grpc_message));
 	g->cfg = c;
 	g->grpc_status = -1;
-	g->msg_len = g->req_off = 0;
 	memcpy(g->where, t->name, sizeof g->where);
 	memcpy(r->where, t->name, sizeof r->where);
-	lp_h2_used = lp_h2_last = 0;
 	if (conn->tls && (!(alpn = lp_tls_alpn(conn)) || strcmp(alpn, "h2") != 0))
 		return lp_fail(r, LP_H2, "the server did not select ALPN \"h2\" in the TLS "
 					 "handshake: not a gRPC server?");
@@ -407,8 +320,7 @@ static int lp_inflate(const unsigned char **msg, size_t *mlen,
 	z_stream z;
 	int rc;
 
-	memset(&z, 0, sizeof z);
-	z.zalloc = lp_zalloc, z.zfree = lp_zfree;
+	memset(&z, 0, sizeof z); /* zalloc: malloc, i.e. alloc.c's arena */
 	if (inflateInit2(&z, 16 + 15) != Z_OK)
 		return lp_fail(r, LP_INTERNAL, "inflateInit2");
 	z.next_in = (unsigned char *)(uintptr_t)*msg, z.avail_in = (uInt)*mlen;
@@ -507,8 +419,33 @@ static int lp_conn_lost(struct lp_grpc_probe *g, const char *how, struct lp_resu
 
 /* ---- I/O ------------------------------------------------------------------ */
 
-/* Sends what nghttp2 has queued.  Returns 0, or -1 with r set; sets
- * *ev to the events to wait for when the socket is full. */
+/* Gathers what nghttp2 has queued (preface, SETTINGS, HEADERS, DATA are
+ * separate chunks) into one buffer, so one send(2) carries the flight. */
+static int lp_gather(struct lp_grpc_probe *g, struct lp_result *r)
+{
+	ssize_t n;
+	size_t k;
+
+	g->out = g->obuf;
+	while (g->out_len < sizeof g->obuf) {
+		if (g->pend_len == 0) {
+			n = nghttp2_session_mem_send(g->s, &g->pend);
+			if (n < 0)
+				return lp_fail(r, LP_H2, "nghttp2: %s", nghttp2_strerror((int)n));
+			if (n == 0)
+				break;
+			g->pend_len = (size_t)n;
+		}
+		k = sizeof g->obuf - g->out_len < g->pend_len ? sizeof g->obuf - g->out_len :
+								 g->pend_len;
+		memcpy(g->obuf + g->out_len, g->pend, k);
+		g->pend += k, g->pend_len -= k, g->out_len += k;
+	}
+	return 0;
+}
+
+/* Sends what nghttp2 has queued.  Returns 0, or -1 with r set; adds to
+ * *ev the events to wait for when the socket is full. */
 static int lp_flush(struct lp_grpc_probe *g, struct lp_conn *conn, short *ev,
 		    struct lp_result *r)
 {
@@ -516,12 +453,10 @@ static int lp_flush(struct lp_grpc_probe *g, struct lp_conn *conn, short *ev,
 
 	for (;;) {
 		if (g->out_len == 0) {
-			n = nghttp2_session_mem_send(g->s, &g->out);
-			if (n < 0)
-				return lp_fail(r, LP_H2, "nghttp2: %s", nghttp2_strerror((int)n));
-			if (n == 0)
+			if (lp_gather(g, r) < 0)
+				return -1;
+			if (g->out_len == 0)
 				return 0;
-			g->out_len = (size_t)n;
 		}
 		n = lp_conn_send(conn, g->out, g->out_len, r);
 		if (n == LP_IO_AGAIN) {
@@ -580,6 +515,13 @@ int lp_grpc_step(struct lp_grpc_probe *g, struct lp_conn *conn, struct lp_result
 			return 1;
 		if (g->closed)
 			return lp_verdict(g, r), 1;
+		/* plaintext: the peer cannot have answered yet, so poll before the
+		 * first read (TLS reads on: its engine may hold records to flush) */
+		if (!g->polled && !conn->tls) {
+			g->polled = true;
+			conn->events = (short)(ev | POLLIN);
+			return 0;
+		}
 		rc = lp_read(g, conn, &ev, r);
 		if (rc < 0)
 			return 1;

@@ -4,8 +4,8 @@
  * "h2" over TLS).  SPEC "Verdict: grpc": healthy iff grpc-status 0 and a
  * HealthCheckResponse whose status is SERVING.
  *
- * nghttp2 allocates from a fixed arena (grpc.c), so a hostile peer meets
- * an allocation failure, not an unbounded heap.
+ * nghttp2 allocates from the fixed heap of alloc.c, so a hostile peer
+ * meets an allocation failure, not an unbounded heap.
  */
 #ifndef LP_GRPC_H
 #define LP_GRPC_H
@@ -28,26 +28,26 @@ struct lp_grpc_probe {
 	const struct lp_config *cfg;
 	nghttp2_session *s;
 	int32_t stream_id;
-	bool up, up_reported, closed, goaway, got_headers, ctype_ok, gzip_resp, first_read;
-	bool msg_over, head_done;
+	bool up, up_reported, polled, closed, goaway, got_headers, head_done;
+	bool ctype_ok, gzip_resp, msg_over;
 	uint32_t rst_code, goaway_code;
 	int http_status;
 	int64_t grpc_status;           /* -1: none received */
-	size_t grpc_message_len;
+	size_t grpc_message_len, msg_len, req_len, req_off, nnv, sample_len;
+	const uint8_t *pend;           /* nghttp2's chunk not yet gathered */
+	size_t pend_len;
+	const unsigned char *out;      /* output waiting for the socket */
+	size_t out_len;
+	/* buffers: lp_grpc_begin clears everything above this line */
 	char grpc_message[160];
 	unsigned char msg[LP_GRPC_MSG_MAX];
-	size_t msg_len;
 	unsigned char req[LP_GRPC_REQ_MAX];
-	size_t req_len, req_off;
-	const uint8_t *out;            /* nghttp2's pending output */
-	size_t out_len;
+	unsigned char obuf[16384];
 	nghttp2_nv nva[LP_GRPC_NV_MAX];
-	size_t nnv;
 	char authority[LP_WHERE_MAX + 8], ua[300], timeout[16];
 	char bin[LP_MAX_HEADERS][1400]; /* base64 of -bin metadata values */
 	char where[LP_WHERE_MAX];
 	unsigned char sample[16];       /* first bytes received, for messages */
-	size_t sample_len;
 };
 
 /* Prepares the session and request (after connect and TLS). */

@@ -3,6 +3,7 @@
  */
 #include "http1.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -189,6 +190,12 @@ int lp_http1_step(struct lp_http1_probe *h, struct lp_conn *conn, struct lp_resu
 		if (n < 0)
 			return 1;
 		h->req_sent += (size_t)n;
+		/* plaintext: no answer can be there yet, so poll before recv (TLS
+		 * goes on: its engine may still hold records to flush) */
+		if (h->req_sent == h->req_len && !conn->tls) {
+			conn->events = POLLIN;
+			return 0;
+		}
 	}
 	for (;;) {
 		n = lp_conn_recv(conn, buf, sizeof buf, r);

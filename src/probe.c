@@ -143,11 +143,13 @@ static void lp_connect_begin(struct lp_probe *p, int64_t now)
 		lp_connect_failed(p, now);
 }
 
-static void lp_ready(struct lp_probe *p, int64_t now)
+static void lp_ready(struct lp_probe *p, short revents, int64_t now)
 {
 	switch (p->phase) {
 	case LP_PH_CONNECT:
-		if (lp_net_connect_finish(p->conn.fd, &p->target, &p->res) < 0)
+		/* POLLOUT alone means connected; only a failure needs SO_ERROR */
+		if ((revents & (POLLERR | POLLHUP)) &&
+		    lp_net_connect_finish(p->conn.fd, &p->target, &p->res) < 0)
 			lp_connect_failed(p, now);
 		else
 			lp_connected(p, now);
@@ -239,7 +241,7 @@ void lp_probe_run(struct lp_probe *ps, size_t n)
 		for (i = 0; i < k; i++) {
 			struct lp_probe *p = &ps[idx[i]];
 			if (rc > 0 && pfd[i].revents)
-				lp_ready(p, now);
+				lp_ready(p, pfd[i].revents, now);
 			if (p->phase != LP_PH_DONE && now >= p->deadline)
 				lp_expire(p, now);
 		}
