@@ -36,7 +36,8 @@ $(BUILD)/obj/%.o: src/%.c $(HDR) | $(BUILD)/obj $(INC)/.done
 $(INC)/.done:
 	mkdir -p $(INC)
 	ln -sfn /usr/include/bearssl.h /usr/include/bearssl /usr/include/nghttp2 \
-		/usr/include/zlib.h /usr/include/zconf.h $(INC)/
+		/usr/include/zlib.h /usr/include/zconf.h /usr/include/linux \
+		/usr/include/asm-generic /usr/include/$(MULTIARCH)/asm $(INC)/
 	touch $@
 
 $(BUILD)/lprobe: $(OBJ)
@@ -72,6 +73,38 @@ integration: all
 test: deps
 	$(MAKE) WERROR=1 all unit
 	$(MAKE) integration
+
+# ASan + UBSan: the unit tests, and the whole integration suite against a
+# sanitized lprobe (glibc, dynamic: the sanitizer runtimes need it).
+SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+sanitize:
+	$(MAKE) BUILD=$(BUILD)/san CC_HOST=clang SANITIZE="$(SAN)" unit
+	clang $(CSTD) -g -O1 $(SAN) -DLP_NO_SECCOMP -Isrc -o $(BUILD)/lprobe-san \
+		$(SRC) src/main.c -lbearssl -lnghttp2 -lz
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 LPROBE_NO_SECCOMP=1 \
+		LPROBE=$(BUILD)/lprobe-san TEST_LPROBE_BINARY=$(BUILD)/lprobe-san \
+		$(PYTEST) -q tests/integration
+
+# valgrind memcheck over the integration suite (bench/noseccomp lets valgrind
+# run a process that installs a seccomp filter).
+valgrind: all
+	$(MAKE) -s $(BUILD)/noseccomp
+	printf '#!/bin/sh\nexec $(CURDIR)/$(BUILD)/noseccomp valgrind -q --error-exitcode=99 --leak-check=no $(CURDIR)/$(BUILD)/lprobe "$$@"\n' >$(BUILD)/lprobe-vg
+	chmod +x $(BUILD)/lprobe-vg
+	LPROBE=$(BUILD)/lprobe-vg TEST_LPROBE_BINARY=$(BUILD)/lprobe-vg \
+		$(PYTEST) -q tests/integration
+
+$(BUILD)/noseccomp: bench/noseccomp.c
+	$(CC_HOST) -O2 -o $@ $<
+
+fuzz:
+	sh fuzz/run.sh
+
+bench: all
+	bash bench/run.sh
+
+format:
+	clang-format -i src/*.c src/*.h tests/unit/*.c fuzz/*.c bench/*.c
 
 clean:
 	rm -rf $(BUILD)

@@ -47,10 +47,14 @@ bool lp_http1_head_done(const struct lp_http1 *p)
 	return p->state >= S_BODY_NONE;
 }
 
+/* RFC 9110 §5.6.2 tchar, as a bitmap: header names are read per byte. */
 static bool lp_tchar(unsigned char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       (c && strchr("!#$%&'*+-.^_`|~", c));
+	static const uint32_t map[8] = {
+		0x00000000, 0x03ff6cfa, 0xc7fffffe, 0x57ffffff, 0, 0, 0, 0,
+	};
+
+	return (map[c >> 5] >> (c & 31)) & 1;
 }
 
 static enum lp_h1_event lp_h1_error(struct lp_http1 *p, const char *why)
@@ -329,6 +333,14 @@ static enum lp_h1_event lp_h1_span(struct lp_http1 *p, const unsigned char *buf,
 	return LP_H1_DATA;
 }
 
+/* Text whose bytes need no look (a reason phrase, an ordinary header
+ * value, a trailer line): the hot path, scanned in a tight loop. */
+static bool lp_h1_opaque(const struct lp_http1 *p)
+{
+	return (p->state == S_VALUE && p->hdr == H_OTHER) || p->state == S_REASON ||
+	       p->state == S_TRAILER_TEXT;
+}
+
 enum lp_h1_event lp_http1_feed(struct lp_http1 *p, const unsigned char *buf, size_t len,
 			       size_t *used)
 {
@@ -339,6 +351,18 @@ enum lp_h1_event lp_http1_feed(struct lp_http1 *p, const unsigned char *buf, siz
 	if (p->state == S_BODY_NONE || p->state == S_DONE)
 		return p->state = S_DONE, LP_H1_DONE;
 	for (i = 0; i < len; i++) {
+		if (lp_h1_opaque(p)) { /* skip to the byte that ends the text */
+			size_t j = i, room = LP_H1_HEAD_MAX - p->head_bytes;
+			while (j < len && buf[j] != '\r' && buf[j] != '\n' && buf[j] != 0)
+				j++;
+			if (j - i > room) {
+				p->head_bytes = LP_H1_HEAD_MAX + 1;
+				return *used = i + room + 1, LP_H1_TOO_LARGE;
+			}
+			p->head_bytes += j - i;
+			if ((i = j) == len)
+				break;
+		}
 		if (p->state == S_LENGTH || p->state == S_CHUNK_DATA || p->state == S_CLOSE) {
 			ev = lp_h1_span(p, buf + i, len - i, used);
 			*used += i;

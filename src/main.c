@@ -29,11 +29,12 @@ int main(int argc, char **argv)
 		fputs("lprobe " LP_VERSION "\n", stdout);
 		return 0;
 	}
-	if (lp_probe_init(&probe, &cfg, NULL, &r) < 0 ||
-	    (cfg.tls && lp_tls_load(&tls, &cfg, &r) < 0) ||
-	    lp_sandbox_enter(&r) < 0)
+	/* every file is read before the sandbox closes open(2) */
+	if ((cfg.tls && lp_tls_load(&tls, &cfg, &r) < 0) ||
+	    lp_probe_init(&probe, &cfg, tls, &r) < 0 || lp_sandbox_enter(&r) < 0)
 		return lp_report(&r, cfg.exit_mode);
-	probe.tls = tls;
+	if (cfg.verbose)
+		lp_log("sandbox: no_new_privs and seccomp allow-list in force");
 	lp_probe_run(&probe, 1);
 	return lp_report(&probe.res, cfg.exit_mode);
 }

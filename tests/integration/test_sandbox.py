@@ -1,0 +1,96 @@
+"""SPEC security guarantees 2 and 4, observed with strace on the real binary:
+the seccomp filter is in place before the first socket, no file is opened but
+the TLS files named, randomness comes from getrandom(2), nothing is executed."""
+
+import os
+import re
+import shutil
+import socket
+import ssl
+import threading
+
+import pytest
+
+import certs
+
+pytestmark = [
+    pytest.mark.skipif(not shutil.which("strace"), reason="strace is needed (make deps)"),
+    # make sanitize: a sanitizer build cannot run under seccomp (see src/sandbox.c)
+    pytest.mark.skipif(os.environ.get("LPROBE_NO_SECCOMP") == "1",
+                       reason="sanitizer build without the seccomp filter"),
+]
+
+
+def traced(lprobe, tmp_path, *args, calls):
+    trace = tmp_path / "trace"
+    run = lprobe(*args, prefix=["strace", "-f", "-qq", "-o", str(trace), "-e", f"trace={calls}"])
+    return run, trace.read_text().splitlines()
+
+
+def first_index(lines, pattern):
+    for i, line in enumerate(lines):
+        if re.search(pattern, line):
+            return i
+    return None
+
+
+def test_seccomp_filter_is_installed_before_the_first_socket(lprobe, tmp_path, closed_port):
+    run, lines = traced(lprobe, tmp_path, f"-port={closed_port}", calls="prctl,seccomp,socket")
+    run.assert_failed("connection refused")
+    no_new_privs = first_index(lines, r"PR_SET_NO_NEW_PRIVS")
+    seccomp = first_index(lines, r"PR_SET_SECCOMP|seccomp\(")
+    socket = first_index(lines, r"socket\(")
+    assert None not in (no_new_privs, seccomp, socket), lines
+    assert no_new_privs < seccomp < socket, lines
+
+
+@pytest.mark.parametrize("mode", ["http", "tcp", "grpc"])
+def test_a_plaintext_probe_opens_no_file_and_runs_nothing(lprobe, tmp_path, closed_port, mode):
+    run, lines = traced(lprobe, tmp_path, f"-mode={mode}", f"-port={closed_port}",
+                        calls="open,openat,creat,execve,execveat,fork,vfork,clone,clone3")
+    run.assert_failed("connection refused")
+    calls = [line for line in lines if not line.split(" ", 1)[-1].startswith("execve(")]
+    execs = [line for line in lines if "execve(" in line]
+    assert calls == [], lines
+    assert len(execs) == 1, lines  # strace's own exec of lprobe
+
+
+class OneTlsHandshake:
+    """A loopback TLS 1.2 server that completes one handshake and closes."""
+
+    def __init__(self, cert, key):
+        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.ctx.load_cert_chain(cert, key)
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(5)
+        self.port = self.sock.getsockname()[1]
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        try:
+            conn, _ = self.sock.accept()
+            with self.ctx.wrap_socket(conn, server_side=True) as tls:
+                tls.settimeout(2)
+                tls.recv(1)
+        except OSError:
+            pass
+
+    def close(self):
+        self.sock.close()
+        self.thread.join(5)
+
+
+def test_tls_opens_only_the_named_ca_file_and_seeds_from_getrandom(lprobe, tmp_path):
+    pki = certs.make_pki(tmp_path / "pki")
+    server = OneTlsHandshake(pki["server_ec_cert"], pki["server_ec_key"])
+    try:
+        run, lines = traced(lprobe, tmp_path, "-mode=tcp", "-tls",
+                            f"-tls-ca-cert={pki['ca_cert']}", f"-port={server.port}",
+                            calls="open,openat,getrandom")
+    finally:
+        server.close()
+    run.assert_healthy()
+    opened = [re.search(r'"([^"]+)"', line).group(1) for line in lines if "open" in line]
+    assert opened == [str(pki["ca_cert"])], lines
+    assert any("getrandom(" in line for line in lines), lines
