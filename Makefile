@@ -81,7 +81,7 @@ sanitize:
 	$(MAKE) BUILD=$(BUILD)/san CC_HOST=clang SANITIZE="$(SAN)" unit
 	clang $(CSTD) -g -O1 $(SAN) -DLP_NO_SECCOMP -Isrc -o $(BUILD)/lprobe-san \
 		$(SRC) src/main.c -lbearssl -lnghttp2 -lz
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 LPROBE_NO_SECCOMP=1 \
+	ASAN_OPTIONS=detect_leaks=1 LPROBE_INSTRUMENTED=1 \
 		LPROBE=$(BUILD)/lprobe-san TEST_LPROBE_BINARY=$(BUILD)/lprobe-san \
 		$(PYTEST) -q tests/integration
 
