@@ -89,7 +89,7 @@ sanitize:
 # run a process that installs a seccomp filter).
 valgrind: all
 	$(MAKE) -s $(BUILD)/noseccomp
-	printf '#!/bin/sh\nexec $(CURDIR)/$(BUILD)/noseccomp valgrind -q --error-exitcode=99 --leak-check=no $(CURDIR)/$(BUILD)/lprobe "$$@"\n' >$(BUILD)/lprobe-vg
+	printf '#!/bin/sh\nNOSECCOMP_QUIET=1 exec $(CURDIR)/$(BUILD)/noseccomp valgrind -q --error-exitcode=99 $(CURDIR)/$(BUILD)/lprobe "$$@"\n' >$(BUILD)/lprobe-vg
 	chmod +x $(BUILD)/lprobe-vg
 	LPROBE=$(BUILD)/lprobe-vg TEST_LPROBE_BINARY=$(BUILD)/lprobe-vg \
 		$(PYTEST) -q tests/integration

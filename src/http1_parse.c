@@ -81,18 +81,28 @@ static enum lp_h1_event lp_h1_length_byte(struct lp_http1 *p, unsigned char c)
 }
 
 /* Transfer-Encoding: remember the last coding of the list; only whether it
- * is "chunked" matters (RFC 9112 §6.3). */
+ * is "chunked" matters (RFC 9112 §6.3).  Empty list items are skipped
+ * (RFC 9110 §5.6.1); anything but a token before ';' spoils the coding. */
 static void lp_h1_te_byte(struct lp_http1 *p, unsigned char c)
 {
 	if (c == ',') {
-		p->tok_len = 0, p->value = V_LEAD;
+		p->value = V_LEAD; /* the token so far stays until a new one starts */
+	} else if (p->value == V_PARAM) {
+		return;
 	} else if (c == ';') {
 		p->value = V_PARAM;
-	} else if (lp_tchar(c) && p->value != V_PARAM) {
+	} else if (c == ' ' || c == '\t') {
+		if (p->value == V_DIGITS)
+			p->value = V_TRAIL;
+	} else if (lp_tchar(c) && p->value != V_TRAIL) {
+		if (p->value == V_LEAD)
+			p->tok_len = 0, p->value = V_DIGITS;
 		if (p->tok_len < sizeof p->tok)
 			p->tok[p->tok_len] = (char)(c | 0x20);
 		if (p->tok_len < 255)
 			p->tok_len++;
+	} else {
+		p->tok_len = 255, p->value = V_DIGITS; /* "chun ked", "\"chunked\"" */
 	}
 }
 
@@ -106,7 +116,9 @@ static enum lp_h1_event lp_h1_value_end(struct lp_http1 *p)
 		p->have_length = true;
 		p->length = p->value;
 	} else if (p->hdr == H_TE) {
-		p->chunked = p->tok_len == 7 && memcmp(p->tok, "chunked", 7) == 0;
+		p->has_te = true;
+		if (p->tok_len) /* an empty field adds nothing to the list */
+			p->chunked = p->tok_len == 7 && memcmp(p->tok, "chunked", 7) == 0;
 	}
 	p->prev_hdr = p->hdr;
 	p->hdr = H_OTHER;
@@ -130,13 +142,15 @@ static enum lp_h1_event lp_h1_head_end(struct lp_http1 *p)
 {
 	if (p->status < 200 && p->status != 101) { /* interim: read the next head */
 		p->state = S_VER, p->vpos = 0, p->status = 0;
-		p->have_length = p->chunked = false;
+		p->have_length = p->chunked = p->has_te = false;
 		return LP_H1_MORE;
 	}
 	if (p->no_body || p->status < 200 || p->status == 204 || p->status == 304)
 		p->state = S_BODY_NONE;
 	else if (p->chunked)
 		p->state = S_CHUNK_SIZE, p->value = 0, p->tok_len = 0, p->line_bytes = 0;
+	else if (p->has_te) /* RFC 9112 §6.3 rule 4: Content-Length does not apply */
+		p->state = S_CLOSE;
 	else if (p->have_length)
 		p->state = p->length ? S_LENGTH : S_BODY_NONE, p->remaining = p->length;
 	else

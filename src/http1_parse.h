@@ -3,7 +3,7 @@
  *
  * Feed it bytes in any split -- one at a time or all at once gives the same
  * events.  It keeps no copy of the headers: only the status, the framing
- * (Content-Length / chunked / until close), so its state is under a
+ * (Content-Length / chunked / until close), so its state is about a
  * hundred bytes whatever the peer sends.  Status line plus headers (interim 1xx responses included) are
  * capped at LP_H1_HEAD_MAX bytes; chunk-size lines at LP_H1_LINE_MAX.
  * Accepts HTTP/1.0 and 1.1, CRLF or bare LF line ends (RFC 9112 §2.2),
@@ -32,7 +32,7 @@ struct lp_http1 {
 	unsigned char state;
 	unsigned char body_mode;
 	bool no_body;        /* response to HEAD: no body whatever the headers say */
-	bool chunked, have_length;
+	bool chunked, has_te, have_length;
 	uint8_t name_len, tok_len;
 	char name[18];       /* enough to recognise the two framing headers */
 	char tok[8];         /* last transfer-coding token */

@@ -183,6 +183,7 @@ static void exchange(const char *const *args, const char *resp, size_t len, bool
 	ssize_t n;
 	int sv[2], rc, rounds = 0;
 	bool shut = false;
+	int idle = 0;
 
 	config_of(&c, args);
 	assert_int_equal(lp_target_from_config(&c, &t, r), 0);
@@ -211,7 +212,9 @@ static void exchange(const char *const *args, const char *resp, size_t len, bool
 			break;
 		if (++rounds > 100000)
 			fail_msg("no verdict");
-		if (off == len && (shut || !close_after))
+		/* all input is there: one more round is allowed, since a
+		 * plaintext probe polls once after sending before it reads */
+		if (off == len && (shut || !close_after) && ++idle > 1)
 			fail_msg("waiting for more: %s", lp_http1_waiting_for(&h));
 	}
 	close(sv[0]);
