@@ -363,6 +363,19 @@ def maxrss(argv):
     return tuple(int(x) for x in f) if r.returncode == 0 and len(f) == 4 else (None,) * 4
 
 
+def gnu_time_maxrss(argv):
+    """The largest ru_maxrss GNU time reports over RSS_RUNS runs (KiB), or None."""
+    best = None
+    for _ in range(RSS_RUNS):
+        r = run(["/usr/bin/time", "-f", "%M"] + argv, timeout=60)
+        try:
+            v = int(r.stderr.strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            return None
+        best = v if best is None else max(best, v)
+    return best
+
+
 def size_info(binary):
     path = os.path.realpath(shutil.which(binary) or binary)
     size = os.path.getsize(path)
@@ -764,6 +777,16 @@ def report(groups, scaling, sizes, true_rss, mach, elapsed, work):
             fl.m["rss"], fl.m["rss_anon"], fl.m["rss_file"], fl.m["minflt"],
             kib(os.path.getsize(os.path.realpath(fl.binary)))))
     w("")
+    gt = [(c.name, c.m.get("gnu_rss")) for c in [g[m]["lprobe"] for m in ("http", "https", "grpc", "tcp")] + [base]
+          if c.ok and c.m.get("gnu_rss")]
+    if gt:
+        w("Measured the way the issue's \"a static `true` has ~444 KiB\" was (GNU `time`'s `ru_maxrss`,")
+        w("the max of %d runs), which also counts the measuring process's pre-exec fork: %s." % (
+            RSS_RUNS, ", ".join("%s %d KiB" % (n, v) for n, v in gt)))
+        w("By that measure every mode is within %d KiB of a static `true`; VmHWM above is the finer view." % T_RSS_OVER_TRUE_KIB
+          if all(v - gt[-1][1] <= T_RSS_OVER_TRUE_KIB for _, v in gt) else
+          "By that measure not every mode is within %d KiB of a static `true`." % T_RSS_OVER_TRUE_KIB)
+        w("")
     w("Every page fault and every page mapped is kernel time in each probe's wall time, so the resident")
     w("size of the binary shows up in the wall-time ratio to the floor as well as in the RSS target.")
     w("")
@@ -883,6 +906,13 @@ def main():
             for c in cs:
                 measure_all(c, work)
         true_rss = next(c for c in groups["http"] if c.key == "true").m.get("rss")
+        # The issue's "static true has ~444 KiB" comes from GNU time's ru_maxrss,
+        # which counts the pre-exec fork: record that view too, for comparison.
+        if os.access("/usr/bin/time", os.X_OK):
+            for mode in ("http", "https", "grpc", "tcp"):
+                for c in groups[mode]:
+                    if c.key in ("lprobe", "true") and c.ok:
+                        c.m["gnu_rss"] = gnu_time_maxrss(c.argv)
 
         # Scaling: lprobe, the floor and curl against growing responses.
         H = str(servers.http)
