@@ -370,12 +370,15 @@ static int lp_check_rpc_header(const char *h, struct lp_result *r)
 	return 0;
 }
 
-static int lp_add_header(const char **list, int *n, bool *reset, const char *v,
+/* Appends v to a repeatable flag's list.  *env_values says the list still
+ * holds values from the environment: the first command-line value drops
+ * them (env_values is NULL while reading the environment). */
+static int lp_add_header(const char **list, int *n, bool *env_values, const char *v,
 			 const char *flag, struct lp_result *r)
 {
-	if (*reset) { /* the command line replaces the environment's list */
+	if (env_values && *env_values) {
 		*n = 0;
-		*reset = false;
+		*env_values = false;
 	}
 	if (*n == LP_MAX_HEADERS)
 		return lp_fail(r, LP_USAGE, "-%s: at most %d", flag, LP_MAX_HEADERS);
@@ -453,12 +456,12 @@ static int lp_flag_set(struct lp_config *c, const struct lp_flag *f, const char 
 		if (lp_check_http_header(v, r) < 0)
 			return -1;
 		return lp_add_header(c->http_headers, &c->n_http_headers,
-				     ps->from_env ? &(bool){false} : &ps->hhdr_from_env, v, f->name, r);
+				     ps->from_env ? NULL : &ps->hhdr_from_env, v, f->name, r);
 	case F_RHDR:
 		if (lp_check_rpc_header(v, r) < 0)
 			return -1;
 		return lp_add_header(c->rpc_headers, &c->n_rpc_headers,
-				     ps->from_env ? &(bool){false} : &ps->rhdr_from_env, v, f->name, r);
+				     ps->from_env ? NULL : &ps->rhdr_from_env, v, f->name, r);
 	case F_REFUSED:
 		if (lp_parse_bool(v, &b) < 0)
 			return lp_fail(r, LP_USAGE, "invalid boolean value \"%.64s\" for -%s", v, f->name);

@@ -368,6 +368,16 @@ static int lp_message_verdict(struct lp_grpc_probe *g, struct lp_result *r)
 		       lp_service(g, svc, sizeof svc), (unsigned long long)st);
 }
 
+/* Some message bytes came, fewer than their prefix announced. */
+static bool lp_msg_truncated(const struct lp_grpc_probe *g)
+{
+	const unsigned char *msg;
+	size_t mlen;
+	bool z;
+
+	return g->msg_len > 0 && lp_grpc_message(g->msg, g->msg_len, &z, &msg, &mlen) == -1;
+}
+
 static int lp_verdict(struct lp_grpc_probe *g, struct lp_result *r)
 {
 	/* nghttp2 closes a stream that a GOAWAY left unprocessed with
@@ -385,9 +395,7 @@ static int lp_verdict(struct lp_grpc_probe *g, struct lp_result *r)
 			       g->http_status, g->where);
 	if (!g->ctype_ok)
 		return lp_fail(r, LP_RPC, "response content-type is not application/grpc");
-	if (g->grpc_status < 0 && g->msg_len > 0 &&
-	    lp_grpc_message(g->msg, g->msg_len, &(bool){0}, &(const unsigned char *){0},
-			    &(size_t){0}) == -1)
+	if (g->grpc_status < 0 && lp_msg_truncated(g))
 		return lp_fail(r, LP_RPC, "truncated response message (%zu bytes) and no trailers",
 			       g->msg_len);
 	if (g->grpc_status < 0)

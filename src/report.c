@@ -31,7 +31,6 @@ static const struct {
 	[LP_H2] = {"grpc: {w}: {d}", 2},
 	[LP_RPC] = {"grpc: {d}", 3},
 	[LP_GRPC_UNHEALTHY] = {"grpc: {d}", 4},
-	[LP_UNSUPPORTED] = {"{d}: not supported in this build", 1},
 	[LP_INTERNAL] = {"internal error: {d}", 1},
 };
 

@@ -30,7 +30,6 @@ enum lp_kind {
 	LP_H2,             /* HTTP/2 connection failure (preface, GOAWAY, ...) */
 	LP_RPC,            /* gRPC call failed: grpc-status, RST_STREAM, ... */
 	LP_GRPC_UNHEALTHY, /* well-formed answer, not SERVING */
-	LP_UNSUPPORTED,    /* feature not in this build */
 	LP_INTERNAL,       /* a system call that should not fail did */
 	LP_KIND_COUNT
 };

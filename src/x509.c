@@ -133,6 +133,12 @@ int lp_x509_validity(const unsigned char *der, size_t len, int64_t *not_before,
 	return 0;
 }
 
+/* ASCII case folding of letters only (RFC 4343): '-' and CR stay apart. */
+static unsigned char lp_lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c | 0x20) : c;
+}
+
 static int lp_san_scan(struct lp_der names, const unsigned char *ip, size_t ip_len,
 		       const char *dns)
 {
@@ -146,7 +152,7 @@ static int lp_san_scan(struct lp_der names, const unsigned char *ip, size_t ip_l
 		if (tag == 0x87 && ip && n == ip_len && memcmp(v, ip, n) == 0)
 			return 1;
 		if (tag == 0x82 && dns && n == strlen(dns)) {
-			for (i = 0; i < n && (v[i] | 0x20) == (dns[i] | 0x20); i++)
+			for (i = 0; i < n && lp_lower(v[i]) == lp_lower((unsigned char)dns[i]); i++)
 				;
 			if (i == n)
 				return 1;

@@ -62,7 +62,6 @@ static void test_each_kind_has_its_documented_message(void **state)
 		{LP_RPC, "UNIMPLEMENTED", "grpc: UNIMPLEMENTED"},
 		{LP_GRPC_UNHEALTHY, "service \"orders\" is NOT_SERVING",
 		 "grpc: service \"orders\" is NOT_SERVING"},
-		{LP_UNSUPPORTED, "-mode=grpc", "-mode=grpc: not supported in this build"},
 		{LP_INTERNAL, "epoll_wait: EBADF", "internal error: epoll_wait: EBADF"},
 	};
 	struct lp_result r;
@@ -118,7 +117,7 @@ static void test_detailed_exit_codes_follow_grpc_health_probe(void **state)
 		{LP_TLS, 2},          {LP_H2, 2},             {LP_TIMEOUT, 3},
 		{LP_RESET, 3},        {LP_CLOSED, 3},         {LP_MALFORMED, 3},
 		{LP_TOO_LARGE, 3},    {LP_RPC, 3},            {LP_HTTP_STATUS, 4},
-		{LP_BODY_MISMATCH, 4}, {LP_GRPC_UNHEALTHY, 4}, {LP_UNSUPPORTED, 1},
+		{LP_BODY_MISMATCH, 4}, {LP_GRPC_UNHEALTHY, 4},
 		{LP_INTERNAL, 1},
 	};
 	struct lp_result r;
