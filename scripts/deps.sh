@@ -7,7 +7,7 @@ set -eu
 PKGS="musl-tools libbearssl-dev libnghttp2-dev zlib1g-dev
       make gcc clang libclang-rt-14-dev libcmocka-dev valgrind
       python3 python3-pytest python3-grpcio nginx-light openssl
-      hyperfine strace gnuplot-nox busybox-static curl wget"
+      hyperfine strace time gnuplot-nox busybox-static curl wget"
 
 missing=""
 for p in $PKGS; do

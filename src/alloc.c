@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#define LP_HEAP (256 * 1024)
+#define LP_HEAP	 (256 * 1024)
 #define LP_ALIGN 16
 
 void *malloc(size_t size);

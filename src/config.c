@@ -12,17 +12,17 @@
 #include <string.h>
 
 enum lp_flag_kind {
-	F_BOOL,    /* bool at offset */
-	F_STR,     /* const char * at offset */
+	F_BOOL, /* bool at offset */
+	F_STR,	/* const char * at offset */
 	F_PORT,
-	F_DUR,     /* int64_t ms at offset */
+	F_DUR, /* int64_t ms at offset */
 	F_MODE,
 	F_ADDR,
 	F_METHOD,
 	F_CODES,
 	F_EXITS,
-	F_HHDR,    /* -http-header, repeatable */
-	F_RHDR,    /* -rpc-header, repeatable */
+	F_HHDR,	   /* -http-header, repeatable */
+	F_RHDR,	   /* -rpc-header, repeatable */
 	F_REFUSED, /* -alts, -spiffe: recognised, refused */
 	F_HELP,
 	F_VERSION,
@@ -77,8 +77,7 @@ static const struct lp_flag *lp_flag_find(const char *name, size_t len)
 	size_t i;
 
 	for (i = 0; i < LP_NFLAGS; i++)
-		if (strlen(lp_flags[i].name) == len &&
-		    memcmp(lp_flags[i].name, name, len) == 0)
+		if (strlen(lp_flags[i].name) == len && memcmp(lp_flags[i].name, name, len) == 0)
 			return &lp_flags[i];
 	return NULL;
 }
@@ -151,8 +150,13 @@ int lp_parse_duration(const char *s, int64_t *ms)
 	static const struct {
 		const char *unit;
 		uint64_t ns;
-	} units[] = {{"ns", 1}, {"us", 1000}, {"\xc2\xb5s", 1000}, {"\xce\xbcs", 1000},
-		     {"ms", 1000000}, {"s", 1000000000ULL}, {"m", 60000000000ULL},
+	} units[] = {{"ns", 1},
+		     {"us", 1000},
+		     {"\xc2\xb5s", 1000},
+		     {"\xce\xbcs", 1000},
+		     {"ms", 1000000},
+		     {"s", 1000000000ULL},
+		     {"m", 60000000000ULL},
 		     {"h", 3600000000000ULL}};
 	const uint64_t day_ns = 86400000000000ULL;
 	uint64_t total = 0, part;
@@ -321,8 +325,8 @@ static bool lp_name_is(const char *name, size_t len, const char *want)
  * headers lprobe owns (they would break framing or duplicate ours). */
 static int lp_check_http_header(const char *h, struct lp_result *r)
 {
-	static const char *const owned[] = {"host", "user-agent", "connection",
-					    "content-length", "transfer-encoding"};
+	static const char *const owned[] = {"host", "user-agent", "connection", "content-length",
+					    "transfer-encoding"};
 	const char *colon = strchr(h, ':');
 	size_t i, len;
 
@@ -336,9 +340,10 @@ static int lp_check_http_header(const char *h, struct lp_result *r)
 		return lp_fail(r, LP_USAGE, "-http-header: control character in value");
 	for (i = 0; i < sizeof owned / sizeof owned[0]; i++)
 		if (lp_name_is(h, len, owned[i]))
-			return lp_fail(r, LP_USAGE,
-				       "-http-header: %s is set by lprobe (use -host or -user-agent)",
-				       owned[i]);
+			return lp_fail(
+				r, LP_USAGE,
+				"-http-header: %s is set by lprobe (use -host or -user-agent)",
+				owned[i]);
 	return 0;
 }
 
@@ -400,7 +405,8 @@ static int lp_flag_set(struct lp_config *c, const struct lp_flag *f, const char 
 	switch (f->kind) {
 	case F_BOOL:
 		if (lp_parse_bool(v, &b) < 0)
-			return lp_fail(r, LP_USAGE, "invalid boolean value \"%.64s\" for -%s", v, f->name);
+			return lp_fail(r, LP_USAGE, "invalid boolean value \"%.64s\" for -%s", v,
+				       f->name);
 		*(bool *)(base + f->off) = b;
 		return 0;
 	case F_STR:
@@ -412,9 +418,10 @@ static int lp_flag_set(struct lp_config *c, const struct lp_flag *f, const char 
 		return 0;
 	case F_DUR:
 		if (lp_parse_duration(v, (int64_t *)(void *)(base + f->off)) < 0)
-			return lp_fail(r, LP_USAGE,
-				       "invalid duration \"%.64s\" for -%s (e.g. 250ms, 1s, 1m30s; > 0)",
-				       v, f->name);
+			return lp_fail(
+				r, LP_USAGE,
+				"invalid duration \"%.64s\" for -%s (e.g. 250ms, 1s, 1m30s; > 0)",
+				v, f->name);
 		return 0;
 	case F_MODE:
 		if (strcmp(v, "http") == 0)
@@ -424,7 +431,8 @@ static int lp_flag_set(struct lp_config *c, const struct lp_flag *f, const char 
 		else if (strcmp(v, "tcp") == 0)
 			c->mode = LP_MODE_TCP;
 		else
-			return lp_fail(r, LP_USAGE, "invalid -mode \"%.64s\" (http, grpc or tcp)", v);
+			return lp_fail(r, LP_USAGE, "invalid -mode \"%.64s\" (http, grpc or tcp)",
+				       v);
 		c->mode_given = true;
 		return 0;
 	case F_ADDR:
@@ -441,8 +449,10 @@ static int lp_flag_set(struct lp_config *c, const struct lp_flag *f, const char 
 	case F_CODES:
 		c->n_codes = lp_parse_codes(v, c->codes, LP_MAX_CODE_RANGES);
 		if (c->n_codes < 0)
-			return lp_fail(r, LP_USAGE,
-				       "invalid -http-codes \"%.64s\" (e.g. 200-299 or 200,204,300-399)", v);
+			return lp_fail(
+				r, LP_USAGE,
+				"invalid -http-codes \"%.64s\" (e.g. 200-299 or 200,204,300-399)",
+				v);
 		return 0;
 	case F_EXITS:
 		if (strcmp(v, "docker") == 0)
@@ -450,7 +460,8 @@ static int lp_flag_set(struct lp_config *c, const struct lp_flag *f, const char 
 		else if (strcmp(v, "detailed") == 0)
 			c->exit_mode = LP_EXIT_DETAILED;
 		else
-			return lp_fail(r, LP_USAGE, "invalid -exit-codes \"%.64s\" (docker or detailed)", v);
+			return lp_fail(r, LP_USAGE,
+				       "invalid -exit-codes \"%.64s\" (docker or detailed)", v);
 		return 0;
 	case F_HHDR:
 		if (lp_check_http_header(v, r) < 0)
@@ -464,19 +475,22 @@ static int lp_flag_set(struct lp_config *c, const struct lp_flag *f, const char 
 				     ps->from_env ? NULL : &ps->rhdr_from_env, v, f->name, r);
 	case F_REFUSED:
 		if (lp_parse_bool(v, &b) < 0)
-			return lp_fail(r, LP_USAGE, "invalid boolean value \"%.64s\" for -%s", v, f->name);
+			return lp_fail(r, LP_USAGE, "invalid boolean value \"%.64s\" for -%s", v,
+				       f->name);
 		if (b)
 			return lp_fail(r, LP_USAGE,
 				       "-%s is not supported: a local probe must not depend on %s",
-				       f->name, f->name[0] == 'a' ? "ALTS handshaker services" :
-								    "a SPIFFE workload API");
+				       f->name,
+				       f->name[0] == 'a' ? "ALTS handshaker services"
+							 : "a SPIFFE workload API");
 		return 0;
 	case F_HELP:
 		c->action = LP_HELP;
 		return 0;
 	case F_VERSION:
 		if (lp_parse_bool(v, &b) < 0)
-			return lp_fail(r, LP_USAGE, "invalid boolean value \"%.64s\" for -%s", v, f->name);
+			return lp_fail(r, LP_USAGE, "invalid boolean value \"%.64s\" for -%s", v,
+				       f->name);
 		if (b)
 			c->action = LP_VERSION_ACTION;
 		return 0;
@@ -511,8 +525,10 @@ static int lp_parse_env(struct lp_config *c, char **envp, struct lp_parse_state 
 			continue;
 		for (i = 0; i < len; i++) {
 			char ch = e[7 + i];
-			name[i] = ch == '_' ? '-' : (ch >= 'A' && ch <= 'Z') ? (char)(ch | 0x20) :
-				  (ch >= '0' && ch <= '9') ? ch : '?';
+			name[i] = ch == '_'		     ? '-'
+				  : (ch >= 'A' && ch <= 'Z') ? (char)(ch | 0x20)
+				  : (ch >= '0' && ch <= '9') ? ch
+							     : '?';
 		}
 		f = lp_flag_find(name, len);
 		if (!f || f->cli_only)
@@ -531,8 +547,8 @@ static int lp_parse_env(struct lp_config *c, char **envp, struct lp_parse_state 
 	return 0;
 }
 
-static int lp_parse_args(struct lp_config *c, int argc, char **argv,
-			 struct lp_parse_state *ps, struct lp_result *r)
+static int lp_parse_args(struct lp_config *c, int argc, char **argv, struct lp_parse_state *ps,
+			 struct lp_result *r)
 {
 	const struct lp_flag *f;
 	const char *a, *eq, *v;
@@ -588,10 +604,11 @@ static int lp_requires_tls(const struct lp_config *c, struct lp_result *r)
 	bool set;
 
 	for (i = 0; i < sizeof dep / sizeof dep[0]; i++) {
-		set = dep[i].is_bool ? *(const bool *)(base + dep[i].off) :
-				       *(const char *const *)(base + dep[i].off) != NULL;
+		set = dep[i].is_bool ? *(const bool *)(base + dep[i].off)
+				     : *(const char *const *)(base + dep[i].off) != NULL;
 		if (set && !c->tls)
-			return lp_fail(r, LP_USAGE, "specified -%s without specifying -tls", dep[i].name);
+			return lp_fail(r, LP_USAGE, "specified -%s without specifying -tls",
+				       dep[i].name);
 	}
 	return 0;
 }
@@ -602,19 +619,27 @@ static int lp_validate(struct lp_config *c, struct lp_result *r)
 	if (lp_requires_tls(c, r) < 0)
 		return -1;
 	if (c->tls_client_cert && !c->tls_client_key)
-		return lp_fail(r, LP_USAGE, "specified -tls-client-cert without specifying -tls-client-key");
+		return lp_fail(r, LP_USAGE,
+			       "specified -tls-client-cert without specifying -tls-client-key");
 	if (!c->tls_client_cert && c->tls_client_key)
-		return lp_fail(r, LP_USAGE, "specified -tls-client-key without specifying -tls-client-cert");
+		return lp_fail(r, LP_USAGE,
+			       "specified -tls-client-key without specifying -tls-client-cert");
 	if (c->tls_no_verify && c->tls_ca_cert)
-		return lp_fail(r, LP_USAGE, "cannot specify -tls-ca-cert with -tls-no-verify (CA cert would not be used)");
+		return lp_fail(r, LP_USAGE,
+			       "cannot specify -tls-ca-cert with -tls-no-verify (CA cert would not "
+			       "be used)");
 	if (c->tls_no_verify && c->tls_server_name)
-		return lp_fail(r, LP_USAGE, "cannot specify -tls-server-name with -tls-no-verify (server name would not be used)");
+		return lp_fail(r, LP_USAGE,
+			       "cannot specify -tls-server-name with -tls-no-verify (server name "
+			       "would not be used)");
 	if (c->addr && !c->mode_given)
 		c->mode = LP_MODE_GRPC; /* grpc_health_probe's -addr */
 	if (!lp_is_safe_text(c->endpoint) || strchr(c->endpoint, ' ') || strchr(c->endpoint, '\t'))
-		return lp_fail(r, LP_USAGE, "-endpoint: spaces and control characters are not allowed");
+		return lp_fail(r, LP_USAGE,
+			       "-endpoint: spaces and control characters are not allowed");
 	if (c->host && (!lp_is_safe_text(c->host) || strchr(c->host, ' ') || !*c->host))
-		return lp_fail(r, LP_USAGE, "-host: must be non-empty, without spaces or control characters");
+		return lp_fail(r, LP_USAGE,
+			       "-host: must be non-empty, without spaces or control characters");
 	if (!lp_is_safe_text(c->user_agent))
 		return lp_fail(r, LP_USAGE, "-user-agent: control character");
 	if (c->tls_server_name && (!*c->tls_server_name || strlen(c->tls_server_name) > 253))
@@ -640,8 +665,7 @@ static void lp_config_defaults(struct lp_config *c)
 	c->rpc_timeout_ms = 1000;
 }
 
-int lp_config_parse(struct lp_config *c, int argc, char **argv, char **envp,
-		    struct lp_result *r)
+int lp_config_parse(struct lp_config *c, int argc, char **argv, char **envp, struct lp_result *r)
 {
 	struct lp_parse_state ps = {0};
 

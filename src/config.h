@@ -20,10 +20,10 @@
 
 #define LP_VERSION "0.1.0"
 
-#define LP_MAX_HEADERS 16     /* -http-header / -rpc-header, each */
-#define LP_MAX_CODE_RANGES 32 /* -http-codes */
-#define LP_EXPECT_MAX 1024    /* -expect-body substring length */
-#define LP_SERVICE_MAX 1024   /* -service name length */
+#define LP_MAX_HEADERS	   16	/* -http-header / -rpc-header, each */
+#define LP_MAX_CODE_RANGES 32	/* -http-codes */
+#define LP_EXPECT_MAX	   1024 /* -expect-body substring length */
+#define LP_SERVICE_MAX	   1024 /* -service name length */
 
 enum lp_mode { LP_MODE_HTTP = 0, LP_MODE_GRPC, LP_MODE_TCP };
 enum lp_method { LP_GET = 0, LP_HEAD };
@@ -66,8 +66,7 @@ struct lp_config {
 /* Fills cfg from argv then envp (either may be NULL-terminated lists; envp
  * may be NULL).  Returns 0, or -1 with r->kind == LP_USAGE and a one-line
  * reason.  cfg->action says whether to run, print help or the version. */
-int lp_config_parse(struct lp_config *cfg, int argc, char **argv, char **envp,
-		    struct lp_result *r);
+int lp_config_parse(struct lp_config *cfg, int argc, char **argv, char **envp, struct lp_result *r);
 
 /* Go duration ("250ms", "1m30s", "1.5s") or bare seconds ("2") into
  * milliseconds, rounded up.  Returns 0, or -1 if malformed, negative,

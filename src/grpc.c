@@ -27,8 +27,7 @@ static void lp_nv(struct lp_grpc_probe *g, const char *name, const char *value)
 
 /* -rpc-header "Name: value": keys go lower-case (HTTP/2 requires it and
  * grpc-go lowers them too); "-bin" values are sent base64. */
-static int lp_rpc_headers(struct lp_grpc_probe *g, const struct lp_config *c,
-			  struct lp_result *r)
+static int lp_rpc_headers(struct lp_grpc_probe *g, const struct lp_config *c, struct lp_result *r)
 {
 	static char names[LP_MAX_HEADERS][128];
 	const char *h, *colon, *v;
@@ -46,9 +45,11 @@ static int lp_rpc_headers(struct lp_grpc_probe *g, const struct lp_config *c,
 		for (v = colon + 1; *v == ' ' || *v == '\t'; v++)
 			;
 		if (nlen > 4 && memcmp(names[k] + nlen - 4, "-bin", 4) == 0) {
-			if (!lp_base64((const unsigned char *)v, strlen(v), g->bin[k], sizeof g->bin[k]))
+			if (!lp_base64((const unsigned char *)v, strlen(v), g->bin[k],
+				       sizeof g->bin[k]))
 				if (*v)
-					return lp_fail(r, LP_USAGE, "-rpc-header: -bin value too long");
+					return lp_fail(r, LP_USAGE,
+						       "-rpc-header: -bin value too long");
 			v = g->bin[k];
 		}
 		lp_nv(g, names[k], v);
@@ -56,8 +57,7 @@ static int lp_rpc_headers(struct lp_grpc_probe *g, const struct lp_config *c,
 	return 0;
 }
 
-static int lp_request_body(struct lp_grpc_probe *g, const struct lp_config *c,
-			   struct lp_result *r)
+static int lp_request_body(struct lp_grpc_probe *g, const struct lp_config *c, struct lp_result *r)
 {
 	unsigned char pb[LP_SERVICE_MAX + 16];
 	size_t n = lp_pb_health_request(pb, sizeof pb, c->service, strlen(c->service));
@@ -78,9 +78,8 @@ static int lp_request_body(struct lp_grpc_probe *g, const struct lp_config *c,
 	return 0;
 }
 
-static ssize_t lp_read_body(nghttp2_session *s, int32_t id, uint8_t *buf,
-					 size_t len, uint32_t *flags, nghttp2_data_source *src,
-					 void *ud)
+static ssize_t lp_read_body(nghttp2_session *s, int32_t id, uint8_t *buf, size_t len,
+			    uint32_t *flags, nghttp2_data_source *src, void *ud)
 {
 	struct lp_grpc_probe *g = ud;
 	size_t n = g->req_len - g->req_off;
@@ -240,13 +239,16 @@ int lp_grpc_begin(struct lp_grpc_probe *g, const struct lp_config *c, const stru
 	memcpy(g->where, t->name, sizeof g->where);
 	memcpy(r->where, t->name, sizeof r->where);
 	if (conn->tls && (!(alpn = lp_tls_alpn(conn)) || strcmp(alpn, "h2") != 0))
-		return lp_fail(r, LP_H2, "the server did not select ALPN \"h2\" in the TLS "
-					 "handshake: not a gRPC server?");
+		return lp_fail(r, LP_H2,
+			       "the server did not select ALPN \"h2\" in the TLS "
+			       "handshake: not a gRPC server?");
 	lp_net_nodelay(conn->fd);
 	/* :authority: -host, else -tls-server-name, else the address probed */
 	snprintf(g->authority, sizeof g->authority, "%s",
-		 c->host ? c->host : c->tls_server_name ? c->tls_server_name :
-		 t->addr.sa.sa_family == AF_UNIX ? "localhost" : t->name);
+		 c->host			   ? c->host
+		 : c->tls_server_name		   ? c->tls_server_name
+		 : t->addr.sa.sa_family == AF_UNIX ? "localhost"
+						   : t->name);
 	/* user-agent: -user-agent, then ours (grpc-go: "<ua> grpc-go/1.x") */
 	if (strcmp(c->user_agent, "lprobe") == 0)
 		snprintf(g->ua, sizeof g->ua, "lprobe/" LP_VERSION);
@@ -298,24 +300,25 @@ static int lp_status_verdict(struct lp_grpc_probe *g, struct lp_result *r)
 	char svc[160], q[140], msg[200] = "";
 
 	if (g->grpc_message_len)
-		snprintf(msg, sizeof msg, ": %s", lp_quote(q, sizeof q, g->grpc_message,
-							   g->grpc_message_len));
+		snprintf(msg, sizeof msg, ": %s",
+			 lp_quote(q, sizeof q, g->grpc_message, g->grpc_message_len));
 	switch (g->grpc_status) {
 	case 5:
 		return lp_fail(r, LP_RPC, "%s not found: the server does not know it (NOT_FOUND)%s",
 			       lp_service(g, svc, sizeof svc), msg);
 	case 12:
-		return lp_fail(r, LP_RPC, "%s has no health service (UNIMPLEMENTED)%s", g->where, msg);
-	case 4:
-		return lp_fail(r, LP_RPC, "the server gave up on the health check (DEADLINE_EXCEEDED)%s",
+		return lp_fail(r, LP_RPC, "%s has no health service (UNIMPLEMENTED)%s", g->where,
 			       msg);
+	case 4:
+		return lp_fail(r, LP_RPC,
+			       "the server gave up on the health check (DEADLINE_EXCEEDED)%s", msg);
 	}
 	return lp_fail(r, LP_RPC, "health check failed with %s (grpc-status %lld)%s",
 		       name ? name : "an unknown code", (long long)g->grpc_status, msg);
 }
 
-static int lp_inflate(const unsigned char **msg, size_t *mlen,
-		      unsigned char *out, size_t cap, struct lp_result *r)
+static int lp_inflate(const unsigned char **msg, size_t *mlen, unsigned char *out, size_t cap,
+		      struct lp_result *r)
 {
 	z_stream z;
 	int rc;
@@ -330,9 +333,11 @@ static int lp_inflate(const unsigned char **msg, size_t *mlen,
 	inflateEnd(&z);
 	if (rc == Z_STREAM_END)
 		return 0;
-	return lp_fail(r, LP_RPC, rc == Z_BUF_ERROR && z.avail_out == 0 ?
-					  "gzip response message inflates past %d bytes" :
-					  "malformed gzip response message%.0d", LP_GRPC_MSG_MAX);
+	return lp_fail(r, LP_RPC,
+		       rc == Z_BUF_ERROR && z.avail_out == 0
+			       ? "gzip response message inflates past %d bytes"
+			       : "malformed gzip response message%.0d",
+		       LP_GRPC_MSG_MAX);
 }
 
 static int lp_message_verdict(struct lp_grpc_probe *g, struct lp_result *r)
@@ -352,7 +357,8 @@ static int lp_message_verdict(struct lp_grpc_probe *g, struct lp_result *r)
 	if (rc == -2)
 		return lp_fail(r, LP_RPC, "more than one response message");
 	if (z && !g->gzip_resp)
-		return lp_fail(r, LP_RPC, "compressed response message without grpc-encoding: gzip");
+		return lp_fail(r, LP_RPC,
+			       "compressed response message without grpc-encoding: gzip");
 	if (z && lp_inflate(&msg, &mlen, plain, sizeof plain, r) < 0)
 		return -1;
 	if (lp_pb_health_status(msg, mlen, &st) < 0)
@@ -411,17 +417,21 @@ static int lp_conn_lost(struct lp_grpc_probe *g, const char *how, struct lp_resu
 	char q[140];
 
 	if (g->sample_len >= 5 && memcmp(g->sample, "HTTP/", 5) == 0)
-		return lp_fail(r, LP_H2, "the server answered in HTTP/1.x (\"%s\"): not an HTTP/2 "
-					 "(gRPC) server", lp_quote(q, sizeof q, g->sample, g->sample_len));
+		return lp_fail(r, LP_H2,
+			       "the server answered in HTTP/1.x (\"%s\"): not an HTTP/2 "
+			       "(gRPC) server",
+			       lp_quote(q, sizeof q, g->sample, g->sample_len));
 	if (!g->up)
-		return lp_fail(r, LP_H2, "%s before the HTTP/2 preface: not an HTTP/2 (gRPC) server?",
-			       how);
+		return lp_fail(r, LP_H2,
+			       "%s before the HTTP/2 preface: not an HTTP/2 (gRPC) server?", how);
 	if (g->goaway)
 		return lp_fail(r, LP_RPC, "the server sent GOAWAY (%s) before answering",
 			       nghttp2_http2_strerror(g->goaway_code));
 	if (g->got_headers)
-		return lp_fail(r, LP_RPC, "%s after the response headers: the response was cut off "
-					  "(no trailers)", how);
+		return lp_fail(r, LP_RPC,
+			       "%s after the response headers: the response was cut off "
+			       "(no trailers)",
+			       how);
 	return lp_fail(r, LP_RPC, "%s before the response", how);
 }
 
@@ -444,8 +454,8 @@ static int lp_gather(struct lp_grpc_probe *g, struct lp_result *r)
 				break;
 			g->pend_len = (size_t)n;
 		}
-		k = sizeof g->obuf - g->out_len < g->pend_len ? sizeof g->obuf - g->out_len :
-								 g->pend_len;
+		k = sizeof g->obuf - g->out_len < g->pend_len ? sizeof g->obuf - g->out_len
+							      : g->pend_len;
 		memcpy(g->obuf + g->out_len, g->pend, k);
 		g->pend += k, g->pend_len -= k, g->out_len += k;
 	}
@@ -454,8 +464,7 @@ static int lp_gather(struct lp_grpc_probe *g, struct lp_result *r)
 
 /* Sends what nghttp2 has queued.  Returns 0, or -1 with r set; adds to
  * *ev the events to wait for when the socket is full. */
-static int lp_flush(struct lp_grpc_probe *g, struct lp_conn *conn, short *ev,
-		    struct lp_result *r)
+static int lp_flush(struct lp_grpc_probe *g, struct lp_conn *conn, short *ev, struct lp_result *r)
 {
 	ssize_t n;
 
@@ -478,8 +487,7 @@ static int lp_flush(struct lp_grpc_probe *g, struct lp_conn *conn, short *ev,
 }
 
 /* Reads once.  Returns 1 progress, 0 would block, -1 end (r set). */
-static int lp_read(struct lp_grpc_probe *g, struct lp_conn *conn, short *ev,
-		   struct lp_result *r)
+static int lp_read(struct lp_grpc_probe *g, struct lp_conn *conn, short *ev, struct lp_result *r)
 {
 	unsigned char buf[16384];
 	ssize_t n = lp_conn_recv(conn, buf, sizeof buf, r), rv;
@@ -494,8 +502,8 @@ static int lp_read(struct lp_grpc_probe *g, struct lp_conn *conn, short *ev,
 	if (n == 0)
 		return lp_conn_lost(g, "connection closed", r);
 	if (g->sample_len < sizeof g->sample) {
-		k = sizeof g->sample - g->sample_len < (size_t)n ? sizeof g->sample - g->sample_len :
-								    (size_t)n;
+		k = sizeof g->sample - g->sample_len < (size_t)n ? sizeof g->sample - g->sample_len
+								 : (size_t)n;
 		memcpy(g->sample + g->sample_len, buf, k);
 		g->sample_len += k;
 	}
@@ -551,15 +559,19 @@ int lp_grpc_step(struct lp_grpc_probe *g, struct lp_conn *conn, struct lp_result
 void lp_grpc_timeout(struct lp_grpc_probe *g, const char *d, struct lp_result *r)
 {
 	if (!g->up) {
-		lp_fail(r, LP_CONNECT_TIMEOUT, "%s waiting for the HTTP/2 preface from %s", d, g->where);
+		lp_fail(r, LP_CONNECT_TIMEOUT, "%s waiting for the HTTP/2 preface from %s", d,
+			g->where);
 		return;
 	}
 	if (g->req_off < g->req_len && g->s &&
 	    nghttp2_session_get_stream_remote_window_size(g->s, g->stream_id) <= 0) {
-		lp_fail(r, LP_TIMEOUT, "%s: the server's flow-control window stayed closed, "
-				       "the request could not be sent (DEADLINE_EXCEEDED)", d);
+		lp_fail(r, LP_TIMEOUT,
+			"%s: the server's flow-control window stayed closed, "
+			"the request could not be sent (DEADLINE_EXCEEDED)",
+			d);
 		return;
 	}
-	lp_fail(r, LP_TIMEOUT, "%s waiting for the health check response from %s (DEADLINE_EXCEEDED)",
-		d, g->where);
+	lp_fail(r, LP_TIMEOUT,
+		"%s waiting for the health check response from %s (DEADLINE_EXCEEDED)", d,
+		g->where);
 }

@@ -20,9 +20,9 @@
 #include "result.h"
 #include "target.h"
 
-#define LP_GRPC_UP 2         /* lp_grpc_step: the HTTP/2 connection is up */
+#define LP_GRPC_UP	2    /* lp_grpc_step: the HTTP/2 connection is up */
 #define LP_GRPC_MSG_MAX 4096 /* response message, on the wire and inflated */
-#define LP_GRPC_NV_MAX (12 + LP_MAX_HEADERS)
+#define LP_GRPC_NV_MAX	(12 + LP_MAX_HEADERS)
 
 struct lp_grpc_probe {
 	const struct lp_config *cfg;
@@ -32,11 +32,11 @@ struct lp_grpc_probe {
 	bool ctype_ok, gzip_resp, msg_over;
 	uint32_t rst_code, goaway_code;
 	int http_status;
-	int64_t grpc_status;           /* -1: none received */
+	int64_t grpc_status; /* -1: none received */
 	size_t grpc_message_len, msg_len, req_len, req_off, nnv, sample_len;
-	const uint8_t *pend;           /* nghttp2's chunk not yet gathered */
+	const uint8_t *pend; /* nghttp2's chunk not yet gathered */
 	size_t pend_len;
-	const unsigned char *out;      /* output waiting for the socket */
+	const unsigned char *out; /* output waiting for the socket */
 	size_t out_len;
 	/* buffers: lp_grpc_begin clears everything above this line */
 	char grpc_message[160];
@@ -47,7 +47,7 @@ struct lp_grpc_probe {
 	char authority[LP_WHERE_MAX + 8], ua[300], timeout[16];
 	char bin[LP_MAX_HEADERS][1400]; /* base64 of -bin metadata values */
 	char where[LP_WHERE_MAX];
-	unsigned char sample[16];       /* first bytes received, for messages */
+	unsigned char sample[16]; /* first bytes received, for messages */
 };
 
 /* Prepares the session and request (after connect and TLS). */

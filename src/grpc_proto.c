@@ -178,7 +178,8 @@ size_t lp_base64(const unsigned char *in, size_t len, char *out, size_t cap)
 		out[n++] = tab[v >> 18], out[n++] = tab[(v >> 12) & 63];
 	} else if (len - i == 2) {
 		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
-		out[n++] = tab[v >> 18], out[n++] = tab[(v >> 12) & 63], out[n++] = tab[(v >> 6) & 63];
+		out[n++] = tab[v >> 18], out[n++] = tab[(v >> 12) & 63],
+		out[n++] = tab[(v >> 6) & 63];
 	}
 	out[n] = '\0';
 	return n;
@@ -212,19 +213,30 @@ size_t lp_gzip_stored(const unsigned char *in, size_t len, unsigned char *out, s
 
 const char *lp_grpc_code_name(uint64_t code)
 {
-	static const char *const names[] = {
-		"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED",
-		"NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
-		"FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL",
-		"UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"};
+	static const char *const names[] = {"OK",
+					    "CANCELLED",
+					    "UNKNOWN",
+					    "INVALID_ARGUMENT",
+					    "DEADLINE_EXCEEDED",
+					    "NOT_FOUND",
+					    "ALREADY_EXISTS",
+					    "PERMISSION_DENIED",
+					    "RESOURCE_EXHAUSTED",
+					    "FAILED_PRECONDITION",
+					    "ABORTED",
+					    "OUT_OF_RANGE",
+					    "UNIMPLEMENTED",
+					    "INTERNAL",
+					    "UNAVAILABLE",
+					    "DATA_LOSS",
+					    "UNAUTHENTICATED"};
 
 	return code < sizeof names / sizeof names[0] ? names[code] : NULL;
 }
 
 const char *lp_grpc_serving_name(uint64_t status)
 {
-	static const char *const names[] = {"UNKNOWN", "SERVING", "NOT_SERVING",
-					    "SERVICE_UNKNOWN"};
+	static const char *const names[] = {"UNKNOWN", "SERVING", "NOT_SERVING", "SERVICE_UNKNOWN"};
 
 	return status < 4 ? names[status] : NULL;
 }

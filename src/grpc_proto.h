@@ -17,7 +17,7 @@
 
 #include "config.h"
 
-#define LP_GRPC_PREFIX 5 /* compressed flag + 32-bit big-endian length */
+#define LP_GRPC_PREFIX	5 /* compressed flag + 32-bit big-endian length */
 #define LP_GRPC_REQ_MAX (LP_GRPC_PREFIX + 16 + LP_SERVICE_MAX + 64) /* request, even gzipped */
 
 /* Encodes HealthCheckRequest{service} (proto3: an empty string is not

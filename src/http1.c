@@ -28,8 +28,9 @@ size_t lp_http1_request(char *buf, size_t cap, const struct lp_config *c, const 
 
 	/* Accept: as the kubelet sends it; Connection: close so the server
 	 * ends the stream after the answer (RFC 9112 §9.6). */
-	k = snprintf(buf, cap, "%s %s%s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\n%s"
-			       "Connection: close\r\n",
+	k = snprintf(buf, cap,
+		     "%s %s%s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\n%s"
+		     "Connection: close\r\n",
 		     c->method == LP_HEAD ? "HEAD" : "GET", c->endpoint[0] == '/' ? "" : "/",
 		     c->endpoint, host, c->user_agent, lp_user_accept(c) ? "" : "Accept: */*\r\n");
 	if (k < 0 || (size_t)k >= cap)
@@ -47,8 +48,8 @@ size_t lp_http1_request(char *buf, size_t cap, const struct lp_config *c, const 
 	return n + 2;
 }
 
-int lp_http1_begin(struct lp_http1_probe *h, const struct lp_config *c,
-		   const struct lp_target *t, struct lp_result *r)
+int lp_http1_begin(struct lp_http1_probe *h, const struct lp_config *c, const struct lp_target *t,
+		   struct lp_result *r)
 {
 	const char *host = c->host;
 
@@ -88,9 +89,10 @@ static int lp_http1_status_verdict(struct lp_http1_probe *h, struct lp_result *r
 		 * it requires, then answers 400 */
 		lp_fail(r, LP_HTTP_STATUS, "%d from %s%s%s%s", h->parser.status, h->target_name,
 			ep[0] == '/' ? "" : "/", ep,
-			h->parser.status == 400 && h->tls_without_client_cert ?
-				" (does the server require a client certificate? -tls-client-cert)" :
-				"");
+			h->parser.status == 400 && h->tls_without_client_cert
+				? " (does the server require a client certificate? "
+				  "-tls-client-cert)"
+				: "");
 		return 1;
 	}
 	if (!c->expect_body) {
@@ -172,8 +174,8 @@ static int lp_http1_closed(struct lp_http1_probe *h, struct lp_result *r)
 	if (lp_http1_eof(&h->parser) == LP_H1_DONE)
 		return lp_http1_body_verdict(h, r, false);
 	lp_fail(r, LP_CLOSED, "%s",
-		!lp_http1_head_done(&h->parser) ? "the response headers were complete" :
-						  "the response body was complete");
+		!lp_http1_head_done(&h->parser) ? "the response headers were complete"
+						: "the response body was complete");
 	return 1;
 }
 

@@ -19,7 +19,7 @@
 #include "target.h"
 
 #define LP_REQUEST_MAX 8192
-#define LP_BODY_MAX (64 * 1024)
+#define LP_BODY_MAX    (64 * 1024)
 
 struct lp_http1_probe {
 	const struct lp_config *cfg;
@@ -35,8 +35,8 @@ struct lp_http1_probe {
 };
 
 /* Builds the request for target t.  Returns 0, or -1 (request too long). */
-int lp_http1_begin(struct lp_http1_probe *h, const struct lp_config *c,
-		   const struct lp_target *t, struct lp_result *r);
+int lp_http1_begin(struct lp_http1_probe *h, const struct lp_config *c, const struct lp_target *t,
+		   struct lp_result *r);
 
 /* Drives the exchange as far as the stream allows.  Returns 1 when the
  * verdict is in r (LP_OK or a failure), 0 to wait for conn->events. */

@@ -8,12 +8,12 @@
 #include <string.h>
 
 enum {
-	S_VER,        /* "HTTP/1." then the minor digit and SP */
-	S_CODE,       /* three digits */
+	S_VER,	      /* "HTTP/1." then the minor digit and SP */
+	S_CODE,	      /* three digits */
 	S_AFTER_CODE, /* SP, or the end of the line (empty reason) */
 	S_REASON,
 	S_STATUS_LF,
-	S_LINE,       /* start of a header line, or the empty line */
+	S_LINE, /* start of a header line, or the empty line */
 	S_NAME,
 	S_VALUE,
 	S_HDR_LF,
@@ -33,7 +33,7 @@ enum {
 	S_DONE,
 };
 
-enum { H_OTHER, H_LENGTH, H_TE };           /* framing header being read */
+enum { H_OTHER, H_LENGTH, H_TE };	     /* framing header being read */
 enum { V_LEAD, V_DIGITS, V_TRAIL, V_PARAM }; /* position inside its value */
 
 void lp_http1_init(struct lp_http1 *p, bool head_request)
@@ -226,7 +226,8 @@ static enum lp_h1_event lp_h1_header_byte(struct lp_http1 *p, unsigned char c)
 		else if (c == ' ' || c == '\t') /* obs-fold (RFC 9112 §5.2) */
 			p->state = S_VALUE, p->hdr = H_OTHER;
 		else if (lp_tchar(c))
-			p->state = S_NAME, p->name_len = 0, p->name[p->name_len++] = (char)(c | 0x20);
+			p->state = S_NAME, p->name_len = 0,
+			p->name[p->name_len++] = (char)(c | 0x20);
 		else
 			return lp_h1_error(p, "invalid header line");
 		return LP_H1_MORE;

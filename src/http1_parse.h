@@ -20,34 +20,34 @@
 #define LP_H1_LINE_MAX 1024
 
 enum lp_h1_event {
-	LP_H1_MORE = 0,  /* all input consumed, need more */
-	LP_H1_HEAD,      /* status line and headers complete */
-	LP_H1_DATA,      /* body bytes at p->data, p->data_len */
-	LP_H1_DONE,      /* body complete */
-	LP_H1_ERROR,     /* malformed: p->error says why */
+	LP_H1_MORE = 0,	 /* all input consumed, need more */
+	LP_H1_HEAD,	 /* status line and headers complete */
+	LP_H1_DATA,	 /* body bytes at p->data, p->data_len */
+	LP_H1_DONE,	 /* body complete */
+	LP_H1_ERROR,	 /* malformed: p->error says why */
 	LP_H1_TOO_LARGE, /* headers over LP_H1_HEAD_MAX */
 };
 
 struct lp_http1 {
 	unsigned char state;
 	unsigned char body_mode;
-	bool no_body;        /* response to HEAD: no body whatever the headers say */
+	bool no_body; /* response to HEAD: no body whatever the headers say */
 	bool chunked, has_te, have_length;
 	uint8_t name_len, tok_len;
-	char name[18];       /* enough to recognise the two framing headers */
-	char tok[8];         /* last transfer-coding token */
-	uint8_t hdr;         /* which framing header is being read */
-	uint8_t prev_hdr;    /* ... and which one the previous line was */
+	char name[18];	  /* enough to recognise the two framing headers */
+	char tok[8];	  /* last transfer-coding token */
+	uint8_t hdr;	  /* which framing header is being read */
+	uint8_t prev_hdr; /* ... and which one the previous line was */
 	int status;
-	int minor;           /* HTTP/1.<minor> */
-	uint64_t length;     /* Content-Length */
-	uint64_t remaining;  /* body bytes left in this length or chunk */
-	uint64_t value;      /* number being parsed */
+	int minor;	    /* HTTP/1.<minor> */
+	uint64_t length;    /* Content-Length */
+	uint64_t remaining; /* body bytes left in this length or chunk */
+	uint64_t value;	    /* number being parsed */
 	size_t head_bytes, line_bytes;
-	size_t vpos;         /* position in "HTTP/1.x 123" */
+	size_t vpos;		   /* position in "HTTP/1.x 123" */
 	const unsigned char *data; /* LP_H1_DATA: body bytes in the caller's buffer */
 	size_t data_len;
-	const char *error;   /* LP_H1_ERROR: a static sentence */
+	const char *error; /* LP_H1_ERROR: a static sentence */
 };
 
 /* Prepares p for one response; head_request: the request was HEAD. */

@@ -12,8 +12,8 @@
 
 struct lp_match {
 	const unsigned char *pat;
-	size_t len, pos;                      /* pos: bytes of pat matched so far */
-	unsigned short fail[LP_EXPECT_MAX];   /* KMP failure function */
+	size_t len, pos;		    /* pos: bytes of pat matched so far */
+	unsigned short fail[LP_EXPECT_MAX]; /* KMP failure function */
 };
 
 /* pat must be 1..LP_EXPECT_MAX bytes and outlive m. */

@@ -20,16 +20,16 @@
 #include "target.h"
 
 /* Return values of lp_conn_send/lp_conn_recv besides a byte count. */
-#define LP_IO_ERROR (-1)   /* result filled */
-#define LP_IO_AGAIN (-2)   /* wait for conn->events, then call again */
+#define LP_IO_ERROR (-1) /* result filled */
+#define LP_IO_AGAIN (-2) /* wait for conn->events, then call again */
 
 struct lp_tls; /* tls.h */
 
 struct lp_conn {
 	int fd;
-	short events;        /* poll events the stream waits for after AGAIN */
-	struct lp_tls *tls;  /* NULL: plaintext */
-	const char *where;   /* the target's name, for messages */
+	short events;	    /* poll events the stream waits for after AGAIN */
+	struct lp_tls *tls; /* NULL: plaintext */
+	const char *where;  /* the target's name, for messages */
 };
 
 /* Monotonic microseconds: deadlines are absolute values of this clock. */

@@ -97,8 +97,7 @@ static void lp_connected(struct lp_probe *p, int64_t now)
 		return;
 	}
 	p->phase = LP_PH_HANDSHAKE;
-	if (lp_tls_start(p->tls, &p->conn, &p->target, p->cfg->mode == LP_MODE_GRPC,
-			 &p->res) < 0)
+	if (lp_tls_start(p->tls, &p->conn, &p->target, p->cfg->mode == LP_MODE_GRPC, &p->res) < 0)
 		lp_finish(p, now);
 	else
 		lp_handshake_step(p, now);
@@ -171,9 +170,9 @@ static void lp_expire(struct lp_probe *p, int64_t now)
 	char d[24];
 
 	lp_format_duration(p->phase == LP_PH_EXCHANGE && c->mode == LP_MODE_GRPC &&
-					   lp_grpc_is_up(&p->m.grpc) ?
-				   c->rpc_timeout_ms :
-				   c->connect_timeout_ms,
+					   lp_grpc_is_up(&p->m.grpc)
+				   ? c->rpc_timeout_ms
+				   : c->connect_timeout_ms,
 			   d, sizeof d);
 	memcpy(p->res.where, p->target.name, sizeof p->res.where);
 	if (p->phase == LP_PH_CONNECT)

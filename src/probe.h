@@ -27,9 +27,9 @@ struct lp_probe {
 	const struct lp_config *cfg;
 	struct lp_target target;
 	struct lp_conn conn;
-	struct lp_tls *tls;   /* prepared client context, or NULL */
+	struct lp_tls *tls; /* prepared client context, or NULL */
 	enum lp_phase phase;
-	bool v4_refused;      /* 127.0.0.1 refused; now trying ::1 */
+	bool v4_refused; /* 127.0.0.1 refused; now trying ::1 */
 	char v4_name[LP_WHERE_MAX];
 	int64_t t_start, t_phase, deadline;
 	struct lp_result res;

@@ -16,7 +16,8 @@ static const struct {
 } lp_table[LP_KIND_COUNT] = {
 	[LP_OK] = {"healthy", 0},
 	[LP_USAGE] = {"usage: {d}", 1},
-	[LP_TARGET] = {"refusing target {d}: only 127.0.0.0/8, ::1 or a unix socket may be probed", 1},
+	[LP_TARGET] = {"refusing target {d}: only 127.0.0.0/8, ::1 or a unix socket may be probed",
+		       1},
 	[LP_REFUSED] = {"connect {w}: connection refused{d}", 2},
 	[LP_CONNECT] = {"connect {w}: {d}", 2},
 	[LP_CONNECT_TIMEOUT] = {"timeout after {d}", 2},

@@ -14,27 +14,27 @@
 
 enum lp_kind {
 	LP_OK = 0,
-	LP_USAGE,          /* bad flag, value, environment variable or file */
-	LP_TARGET,         /* refused by the loopback-only policy */
-	LP_REFUSED,        /* connect: connection refused */
-	LP_CONNECT,        /* connect: any other error */
-	LP_CONNECT_TIMEOUT,/* deadline passed while connecting or handshaking */
-	LP_TLS,            /* TLS handshake failed */
-	LP_TIMEOUT,        /* deadline passed after the connection was up */
-	LP_RESET,          /* connection reset by the peer */
-	LP_CLOSED,         /* peer closed before the answer was complete */
-	LP_MALFORMED,      /* not a well-formed HTTP/1.x response */
-	LP_TOO_LARGE,      /* response headers over the cap */
-	LP_HTTP_STATUS,    /* well-formed answer, status not accepted */
-	LP_BODY_MISMATCH,  /* -expect-body not found */
-	LP_H2,             /* HTTP/2 connection failure (preface, GOAWAY, ...) */
-	LP_RPC,            /* gRPC call failed: grpc-status, RST_STREAM, ... */
-	LP_GRPC_UNHEALTHY, /* well-formed answer, not SERVING */
-	LP_INTERNAL,       /* a system call that should not fail did */
+	LP_USAGE,	    /* bad flag, value, environment variable or file */
+	LP_TARGET,	    /* refused by the loopback-only policy */
+	LP_REFUSED,	    /* connect: connection refused */
+	LP_CONNECT,	    /* connect: any other error */
+	LP_CONNECT_TIMEOUT, /* deadline passed while connecting or handshaking */
+	LP_TLS,		    /* TLS handshake failed */
+	LP_TIMEOUT,	    /* deadline passed after the connection was up */
+	LP_RESET,	    /* connection reset by the peer */
+	LP_CLOSED,	    /* peer closed before the answer was complete */
+	LP_MALFORMED,	    /* not a well-formed HTTP/1.x response */
+	LP_TOO_LARGE,	    /* response headers over the cap */
+	LP_HTTP_STATUS,	    /* well-formed answer, status not accepted */
+	LP_BODY_MISMATCH,   /* -expect-body not found */
+	LP_H2,		    /* HTTP/2 connection failure (preface, GOAWAY, ...) */
+	LP_RPC,		    /* gRPC call failed: grpc-status, RST_STREAM, ... */
+	LP_GRPC_UNHEALTHY,  /* well-formed answer, not SERVING */
+	LP_INTERNAL,	    /* a system call that should not fail did */
 	LP_KIND_COUNT
 };
 
-#define LP_WHERE_MAX 120
+#define LP_WHERE_MAX  120
 #define LP_DETAIL_MAX 320
 
 struct lp_result {

@@ -26,8 +26,8 @@
 #endif
 
 #define LP_LOAD(field) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, field))
-#define LP_ALLOW BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
-#define LP_KILL BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS)
+#define LP_ALLOW       BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
+#define LP_KILL	       BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS)
 /* if nr == n: allow, else fall through to the next test */
 #define LP_SYSCALL(n) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (n), 0, 1), LP_ALLOW
 
@@ -49,10 +49,10 @@ static const struct sock_filter lp_filter[] = {
 	LP_SYSCALL(SYS_getsockopt),
 	LP_SYSCALL(SYS_setsockopt),
 	LP_SYSCALL(SYS_close),
-	LP_SYSCALL(SYS_write),     /* the verdict line and -v, on stderr */
+	LP_SYSCALL(SYS_write), /* the verdict line and -v, on stderr */
 	LP_SYSCALL(SYS_writev),
 	LP_SYSCALL(SYS_clock_gettime), /* when the vDSO is not used */
-	LP_SYSCALL(SYS_getrandom), /* TLS entropy */
+	LP_SYSCALL(SYS_getrandom),     /* TLS entropy */
 	LP_SYSCALL(SYS_exit_group),
 	LP_SYSCALL(SYS_exit),
 	LP_SYSCALL(SYS_rt_sigreturn),

@@ -89,7 +89,8 @@ static int lp_split_addr(const char *a, const char **host, size_t *hlen, int *po
 			return lp_fail(r, LP_USAGE, "-addr \"%.64s\": malformed [host]", a);
 		*host = a + 1, *hlen -= 2;
 	} else if (memchr(a, ':', *hlen)) {
-		return lp_fail(r, LP_USAGE, "-addr \"%.64s\": IPv6 hosts need brackets, e.g. [::1]:5000", a);
+		return lp_fail(r, LP_USAGE,
+			       "-addr \"%.64s\": IPv6 hosts need brackets, e.g. [::1]:5000", a);
 	}
 	for (p = colon + 1; *p; p++) {
 		if (*p < '0' || *p > '9' || v > 65535)
@@ -102,8 +103,7 @@ static int lp_split_addr(const char *a, const char **host, size_t *hlen, int *po
 	return 0;
 }
 
-static int lp_target_from_addr(const struct lp_config *c, struct lp_target *t,
-			       struct lp_result *r)
+static int lp_target_from_addr(const struct lp_config *c, struct lp_target *t, struct lp_result *r)
 {
 	const char *host = NULL;
 	size_t hlen = 0;
@@ -135,7 +135,7 @@ static int lp_target_from_addr(const struct lp_config *c, struct lp_target *t,
 		if (inet_pton(AF_INET6, buf, &a6) == 1 &&
 		    memcmp(&a6, &in6addr_loopback, sizeof a6) == 0) {
 			lp_set_v6_loopback(t, port);
-				return 0;
+			return 0;
 		}
 	}
 	return lp_refuse(r, c->addr, strlen(c->addr));
@@ -151,8 +151,7 @@ static const char *lp_unix_addr(const char *addr)
 	return strncmp(addr, "//", 2) == 0 ? addr + 2 : addr;
 }
 
-int lp_target_from_config(const struct lp_config *c, struct lp_target *t,
-			  struct lp_result *r)
+int lp_target_from_config(const struct lp_config *c, struct lp_target *t, struct lp_result *r)
 {
 	size_t len;
 	struct in_addr lo = {htonl(INADDR_LOOPBACK)};

@@ -24,15 +24,14 @@ struct lp_target {
 		struct sockaddr_un un;
 	} addr;
 	socklen_t addr_len;
-	int port;           /* 0 for unix */
-	bool fallback_v6;   /* a refused 127.0.0.1 may be retried once on ::1 */
+	int port;		 /* 0 for unix */
+	bool fallback_v6;	 /* a refused 127.0.0.1 may be retried once on ::1 */
 	char name[LP_WHERE_MAX]; /* "127.0.0.1:8080", "[::1]:8080", "/run/app.sock" */
 };
 
 /* Decides the target from the configuration.  Returns 0, or -1 with
  * r->kind LP_TARGET (refused by policy) or LP_USAGE (malformed). */
-int lp_target_from_config(const struct lp_config *c, struct lp_target *t,
-			  struct lp_result *r);
+int lp_target_from_config(const struct lp_config *c, struct lp_target *t, struct lp_result *r);
 
 /* Switches an IPv4 127.0.0.1 target to [::1] on the same port (the SPEC's
  * one retry after "connection refused"); clears fallback_v6. */

@@ -22,10 +22,10 @@
 #include "x509.h"
 
 #define LP_MAX_ANCHORS 512
-#define LP_ARENA (256 * 1024) /* DNs and keys of anchors, client chain */
-#define LP_DER_MAX (16 * 1024) /* one certificate or key */
-#define LP_CHAIN_MAX 8
-#define LP_FILE_MAX (4 * 1024 * 1024)
+#define LP_ARENA       (256 * 1024) /* DNs and keys of anchors, client chain */
+#define LP_DER_MAX     (16 * 1024)  /* one certificate or key */
+#define LP_CHAIN_MAX   8
+#define LP_FILE_MAX    (4 * 1024 * 1024)
 
 struct lp_x509_wrap {
 	const br_x509_class *vtable;
@@ -38,7 +38,7 @@ struct lp_tls {
 	struct lp_x509_wrap wrap;
 	br_x509_decoder_context nv; /* -tls-no-verify: only the server key */
 	const struct lp_config *cfg;
-	const char *ca_source;      /* where the anchors came from, for messages */
+	const char *ca_source; /* where the anchors came from, for messages */
 	br_x509_trust_anchor ta[LP_MAX_ANCHORS];
 	size_t n_ta;
 	br_x509_certificate chain[LP_CHAIN_MAX];
@@ -107,8 +107,8 @@ static int lp_pem_event(br_pem_decoder_context *pc, const char *flag, const char
 		break;
 	case BR_PEM_END_OBJ:
 		if (lp_der_over)
-			return lp_fail(r, LP_USAGE, "%s %.128s: a PEM object is over %d KiB", flag, path,
-				       LP_DER_MAX / 1024);
+			return lp_fail(r, LP_USAGE, "%s %.128s: a PEM object is over %d KiB", flag,
+				       path, LP_DER_MAX / 1024);
 		snprintf(name, sizeof name, "%s", br_pem_decoder_name(pc));
 		return fn(ctx, name, lp_der, lp_der_len, r);
 	case BR_PEM_ERROR:
@@ -242,9 +242,10 @@ static int lp_load_anchors(struct lp_tls *t, const struct lp_config *c, struct l
 		for (i = 0; i < sizeof sys / sizeof sys[0] && access(sys[i], R_OK) != 0; i++)
 			;
 		if (i == sizeof sys / sizeof sys[0])
-			return lp_fail(r, LP_USAGE,
-				       "-tls: no CA certificates found (SSL_CERT_FILE unset, no system "
-				       "bundle); pass -tls-ca-cert=FILE or -tls-no-verify");
+			return lp_fail(
+				r, LP_USAGE,
+				"-tls: no CA certificates found (SSL_CERT_FILE unset, no system "
+				"bundle); pass -tls-ca-cert=FILE or -tls-no-verify");
 		path = sys[i], flag = "CA bundle";
 	}
 	t->ca_source = path;
@@ -311,7 +312,8 @@ static int lp_check_key_pair(struct lp_tls *t, struct lp_result *r)
 	if (pk->key_type != br_skey_decoder_key_type(&t->skey))
 		goto mismatch;
 	if (pk->key_type == BR_KEYTYPE_EC) {
-		n = br_ec_compute_pub(br_ec_get_default(), &pub, buf, br_skey_decoder_get_ec(&t->skey));
+		n = br_ec_compute_pub(br_ec_get_default(), &pub, buf,
+				      br_skey_decoder_get_ec(&t->skey));
 		if (n == 0 || pub.curve != pk->key.ec.curve || pub.qlen != pk->key.ec.qlen ||
 		    memcmp(pub.q, pk->key.ec.q, n) != 0)
 			goto mismatch;
@@ -346,7 +348,8 @@ static int lp_load_client(struct lp_tls *t, const struct lp_config *c, struct lp
 	if (lp_pem_read("-tls-client-key", c->tls_client_key, lp_add_key, t, r) < 0)
 		return -1;
 	if (br_skey_decoder_key_type(&t->skey) == 0)
-		return lp_fail(r, LP_USAGE, "-tls-client-key %.128s: no RSA or EC private key in it",
+		return lp_fail(r, LP_USAGE,
+			       "-tls-client-key %.128s: no RSA or EC private key in it",
 			       c->tls_client_key);
 	return lp_check_key_pair(t, r);
 }
@@ -446,8 +449,13 @@ static const br_x509_pkey *lp_xw_get_pkey(const br_x509_class *const *ctx, unsig
 }
 
 static const br_x509_class lp_x509_wrap_class = {
-	sizeof(struct lp_x509_wrap), lp_xw_start_chain, lp_xw_start_cert, lp_xw_append,
-	lp_xw_end_cert, lp_xw_end_chain, lp_xw_get_pkey,
+	sizeof(struct lp_x509_wrap),
+	lp_xw_start_chain,
+	lp_xw_start_cert,
+	lp_xw_append,
+	lp_xw_end_cert,
+	lp_xw_end_chain,
+	lp_xw_get_pkey,
 };
 
 /* ---- engine ------------------------------------------------------------- */
@@ -501,10 +509,12 @@ static void lp_client_auth(struct lp_tls *t)
 	if (!t->n_chain)
 		return;
 	if (br_skey_decoder_key_type(&t->skey) == BR_KEYTYPE_RSA)
-		br_ssl_client_set_single_rsa(&t->cc, ch, t->n_chain, br_skey_decoder_get_rsa(&t->skey),
+		br_ssl_client_set_single_rsa(&t->cc, ch, t->n_chain,
+					     br_skey_decoder_get_rsa(&t->skey),
 					     br_rsa_pkcs1_sign_get_default());
 	else
-		br_ssl_client_set_single_ec(&t->cc, ch, t->n_chain, br_skey_decoder_get_ec(&t->skey),
+		br_ssl_client_set_single_ec(&t->cc, ch, t->n_chain,
+					    br_skey_decoder_get_ec(&t->skey),
 					    BR_KEYTYPE_KEYX | BR_KEYTYPE_SIGN, BR_KEYTYPE_EC,
 					    br_ec_get_default(), br_ecdsa_sign_asn1_get_default());
 }
@@ -521,7 +531,8 @@ int lp_tls_start(struct lp_tls *t, struct lp_conn *conn, const struct lp_target 
 	/* X.509 dates against the real clock: days since 0000-01-01, seconds. */
 	clock_gettime(CLOCK_REALTIME, &now);
 	secs = now.tv_sec;
-	br_x509_minimal_set_time(&t->xc, (uint32_t)(secs / 86400 + 719528), (uint32_t)(secs % 86400));
+	br_x509_minimal_set_time(&t->xc, (uint32_t)(secs / 86400 + 719528),
+				 (uint32_t)(secs % 86400));
 	/* Entropy from getrandom(2); marking the OS seeding as done stops
 	 * BearSSL from opening /dev/urandom itself (SPEC guarantee 2). */
 	if (getrandom(seed, sizeof seed, 0) != (ssize_t)sizeof seed)
@@ -540,11 +551,13 @@ int lp_tls_start(struct lp_tls *t, struct lp_conn *conn, const struct lp_target 
 	if (t->server_name && inet_pton(AF_INET, t->server_name, t->ip) == 1)
 		t->ip_len = 4, t->have_ip = true, t->check_localhost = false, t->server_name = NULL;
 	else if (t->server_name && inet_pton(AF_INET6, t->server_name, t->ip) == 1)
-		t->ip_len = 16, t->have_ip = true, t->check_localhost = false, t->server_name = NULL;
+		t->ip_len = 16, t->have_ip = true, t->check_localhost = false,
+		t->server_name = NULL;
 	t->first_len = 0;
 	snprintf(t->target_name, sizeof t->target_name, "%s", tg->name);
 	if (t->have_ip)
-		inet_ntop(t->ip_len == 4 ? AF_INET : AF_INET6, t->ip, t->ip_text, sizeof t->ip_text);
+		inet_ntop(t->ip_len == 4 ? AF_INET : AF_INET6, t->ip, t->ip_text,
+			  sizeof t->ip_text);
 	else
 		snprintf(t->ip_text, sizeof t->ip_text, "the unix socket");
 	if (!br_ssl_client_reset(&t->cc, t->server_name, 0))
@@ -561,22 +574,38 @@ int lp_tls_start(struct lp_tls *t, struct lp_conn *conn, const struct lp_target 
 static const char *lp_alert_name(int a)
 {
 	switch (a) {
-	case 40: return "handshake_failure";
-	case 42: return "bad_certificate";
-	case 43: return "unsupported_certificate";
-	case 44: return "certificate_revoked";
-	case 45: return "certificate_expired";
-	case 46: return "certificate_unknown";
-	case 47: return "illegal_parameter";
-	case 48: return "unknown_ca";
-	case 49: return "access_denied";
-	case 50: return "decode_error";
-	case 70: return "protocol_version";
-	case 71: return "insufficient_security";
-	case 80: return "internal_error";
-	case 112: return "unrecognized_name";
-	case 116: return "certificate_required";
-	case 120: return "no_application_protocol";
+	case 40:
+		return "handshake_failure";
+	case 42:
+		return "bad_certificate";
+	case 43:
+		return "unsupported_certificate";
+	case 44:
+		return "certificate_revoked";
+	case 45:
+		return "certificate_expired";
+	case 46:
+		return "certificate_unknown";
+	case 47:
+		return "illegal_parameter";
+	case 48:
+		return "unknown_ca";
+	case 49:
+		return "access_denied";
+	case 50:
+		return "decode_error";
+	case 70:
+		return "protocol_version";
+	case 71:
+		return "insufficient_security";
+	case 80:
+		return "internal_error";
+	case 112:
+		return "unrecognized_name";
+	case 116:
+		return "certificate_required";
+	case 120:
+		return "no_application_protocol";
 	}
 	return "alert";
 }
@@ -584,16 +613,19 @@ static const char *lp_alert_name(int a)
 static void lp_alert_text(int a, char *buf, size_t cap)
 {
 	if (a == 70)
-		snprintf(buf, cap, "the server does not accept TLS 1.2 (it wants TLS 1.3, "
-				   "which lprobe does not support)");
+		snprintf(buf, cap,
+			 "the server does not accept TLS 1.2 (it wants TLS 1.3, "
+			 "which lprobe does not support)");
 	else if (a == 116)
 		snprintf(buf, cap, "the server requires a client certificate (-tls-client-cert)");
 	else if (a >= 42 && a <= 49)
 		snprintf(buf, cap, "the server rejected our client certificate (alert %d %s)", a,
 			 lp_alert_name(a));
 	else if (a == 40 || a == 71)
-		snprintf(buf, cap, "the server refused the handshake (alert %d %s): no common "
-				   "TLS 1.2 ECDHE+AEAD cipher suite?", a, lp_alert_name(a));
+		snprintf(buf, cap,
+			 "the server refused the handshake (alert %d %s): no common "
+			 "TLS 1.2 ECDHE+AEAD cipher suite?",
+			 a, lp_alert_name(a));
 	else if (a == 112)
 		snprintf(buf, cap, "the server does not know the name sent as SNI (alert 112)");
 	else
@@ -608,7 +640,8 @@ void lp_tls_error_text(int err, const char *expected_name, char *buf, size_t cap
 	}
 	switch (err) {
 	case BR_ERR_X509_NOT_TRUSTED:
-		snprintf(buf, cap, "certificate not trusted: unknown CA (not in the trusted CA file)");
+		snprintf(buf, cap,
+			 "certificate not trusted: unknown CA (not in the trusted CA file)");
 		break;
 	case BR_ERR_X509_BAD_SERVER_NAME:
 		snprintf(buf, cap, "certificate name mismatch: not valid for %s", expected_name);
@@ -646,7 +679,8 @@ void lp_tls_error_text(int err, const char *expected_name, char *buf, size_t cap
 			snprintf(buf, cap, "certificate rejected (X.509 error %d)", err);
 		else if (err >= BR_ERR_SEND_FATAL_ALERT)
 			snprintf(buf, cap, "handshake aborted by lprobe (alert %d %s)",
-				 err - BR_ERR_SEND_FATAL_ALERT, lp_alert_name(err - BR_ERR_SEND_FATAL_ALERT));
+				 err - BR_ERR_SEND_FATAL_ALERT,
+				 lp_alert_name(err - BR_ERR_SEND_FATAL_ALERT));
 		else
 			snprintf(buf, cap, "handshake failed (BearSSL error %d)", err);
 	}
@@ -663,17 +697,21 @@ static int lp_tls_failed(struct lp_tls *t, struct lp_result *r)
 	else if (!t->check_localhost)
 		snprintf(name, sizeof name, "IP %s", t->ip_text);
 	else
-		snprintf(name, sizeof name, "%s or localhost (set -tls-server-name to a name "
-					    "the certificate carries)", t->ip_text);
+		snprintf(name, sizeof name,
+			 "%s or localhost (set -tls-server-name to a name "
+			 "the certificate carries)",
+			 t->ip_text);
 	lp_tls_error_text(err, name, text, sizeof text);
 	if (t->first_len == 5 && memcmp(t->first, "HTTP/", 5) == 0)
-		snprintf(text, sizeof text, "the server answered in plaintext HTTP: not a TLS port");
+		snprintf(text, sizeof text,
+			 "the server answered in plaintext HTTP: not a TLS port");
 	/* BearSSL says "expired" for both ends of the validity period. */
 	if (err == BR_ERR_X509_EXPIRED && !t->ee_cut &&
 	    lp_x509_validity(t->ee, t->ee_len, &nb, &na) == 0) {
 		if (now < nb) {
 			lp_x509_date(nb, day, sizeof day);
-			snprintf(text, sizeof text, "certificate not yet valid (valid from %s)", day);
+			snprintf(text, sizeof text, "certificate not yet valid (valid from %s)",
+				 day);
 		} else if (now > na) {
 			lp_x509_date(na, day, sizeof day);
 			snprintf(text, sizeof text, "certificate expired (on %s)", day);
@@ -695,8 +733,8 @@ static int lp_tls_lost(struct lp_tls *t, const char *how, struct lp_result *r)
 	if (t->first_len == 5 && memcmp(t->first, "HTTP/", 5) == 0)
 		return lp_fail(r, LP_TLS, "the server answered in plaintext HTTP: not a TLS port");
 	return lp_fail(r, LP_TLS, "the server %s during the handshake%s", how,
-		       t->n_chain ? " (did it reject our client certificate?)" :
-				    " (does it require a client certificate, or not speak TLS?)");
+		       t->n_chain ? " (did it reject our client certificate?)"
+				  : " (does it require a client certificate, or not speak TLS?)");
 }
 
 /* Moves records between engine and socket until the engine can make no
@@ -714,8 +752,9 @@ static int lp_tls_pump(struct lp_conn *c, unsigned want, struct lp_result *r)
 	for (;;) {
 		st = br_ssl_engine_current_state(eng);
 		if (st & BR_SSL_CLOSED)
-			return br_ssl_engine_last_error(eng) == BR_ERR_OK && want != 0 ? -2 :
-											  lp_tls_failed(t, r);
+			return br_ssl_engine_last_error(eng) == BR_ERR_OK && want != 0
+				       ? -2
+				       : lp_tls_failed(t, r);
 		if (st & BR_SSL_SENDREC) {
 			buf = br_ssl_engine_sendrec_buf(eng, &len);
 			n = lp_sock_send(c, buf, len, r);
@@ -771,7 +810,9 @@ ssize_t lp_tls_send(struct lp_conn *c, const void *buf, size_t len, struct lp_re
 	int rc = lp_tls_pump(c, BR_SSL_SENDAPP, r);
 
 	if (rc <= 0)
-		return rc == 0 ? LP_IO_AGAIN : rc == -2 ? lp_fail(r, LP_RESET, "%s", "") : LP_IO_ERROR;
+		return rc == 0	  ? LP_IO_AGAIN
+		       : rc == -2 ? lp_fail(r, LP_RESET, "%s", "")
+				  : LP_IO_ERROR;
 	app = br_ssl_engine_sendapp_buf(eng, &alen);
 	if (alen > len)
 		alen = len;

@@ -60,7 +60,7 @@ static int lp_x509_tbs(const unsigned char *der, size_t len, struct lp_der *tbs)
 	if (lp_der_enter(&cert, 0x30, &outer) < 0 || lp_der_enter(&outer, 0x30, tbs) < 0)
 		return -1;
 	if (tbs->p < tbs->end && *tbs->p == 0xa0 && lp_der_next(tbs, &tag, &v, &n) < 0)
-		return -1; /* [0] version */
+		return -1;				       /* [0] version */
 	if (lp_der_next(tbs, &tag, &v, &n) < 0 || tag != 0x02) /* serial */
 		return -1;
 	if (lp_der_next(tbs, &tag, &v, &n) < 0 || tag != 0x30) /* signature */
@@ -121,8 +121,7 @@ static int lp_x509_time(struct lp_der *d, int64_t *t)
 	return 0;
 }
 
-int lp_x509_validity(const unsigned char *der, size_t len, int64_t *not_before,
-		     int64_t *not_after)
+int lp_x509_validity(const unsigned char *der, size_t len, int64_t *not_before, int64_t *not_after)
 {
 	struct lp_der tbs, val;
 
@@ -139,8 +138,7 @@ static unsigned char lp_lower(unsigned char c)
 	return c >= 'A' && c <= 'Z' ? (unsigned char)(c | 0x20) : c;
 }
 
-static int lp_san_scan(struct lp_der names, const unsigned char *ip, size_t ip_len,
-		       const char *dns)
+static int lp_san_scan(struct lp_der names, const unsigned char *ip, size_t ip_len, const char *dns)
 {
 	unsigned tag;
 	const unsigned char *v;
@@ -161,8 +159,8 @@ static int lp_san_scan(struct lp_der names, const unsigned char *ip, size_t ip_l
 	return 0;
 }
 
-int lp_x509_san_match(const unsigned char *der, size_t len, const unsigned char *ip,
-		      size_t ip_len, const char *dns)
+int lp_x509_san_match(const unsigned char *der, size_t len, const unsigned char *ip, size_t ip_len,
+		      const char *dns)
 {
 	static const unsigned char san_oid[] = {0x55, 0x1d, 0x11};
 	struct lp_der tbs, exts, ext, oct, names;
@@ -186,9 +184,11 @@ int lp_x509_san_match(const unsigned char *der, size_t len, const unsigned char 
 				return -1;
 			if (n != sizeof san_oid || memcmp(v, san_oid, n) != 0)
 				continue;
-			if (ext.p < ext.end && *ext.p == 0x01 && lp_der_next(&ext, &tag, &v, &n) < 0)
+			if (ext.p < ext.end && *ext.p == 0x01 &&
+			    lp_der_next(&ext, &tag, &v, &n) < 0)
 				return -1; /* critical */
-			if (lp_der_enter(&ext, 0x04, &oct) < 0 || lp_der_enter(&oct, 0x30, &names) < 0)
+			if (lp_der_enter(&ext, 0x04, &oct) < 0 ||
+			    lp_der_enter(&oct, 0x30, &names) < 0)
 				return -1;
 			return lp_san_scan(names, ip, ip_len, dns);
 		}

@@ -14,14 +14,13 @@
 #include <stdint.h>
 
 /* notBefore / notAfter as Unix seconds.  Returns 0 or -1 (malformed). */
-int lp_x509_validity(const unsigned char *der, size_t len, int64_t *not_before,
-		     int64_t *not_after);
+int lp_x509_validity(const unsigned char *der, size_t len, int64_t *not_before, int64_t *not_after);
 
 /* 1 if the certificate's subjectAltName holds iPAddress == ip (4 or 16
  * bytes; ip may be NULL) or dNSName == dns (ASCII case-insensitive, no
  * wildcard; dns may be NULL); 0 if not; -1 if malformed. */
-int lp_x509_san_match(const unsigned char *der, size_t len, const unsigned char *ip,
-		      size_t ip_len, const char *dns);
+int lp_x509_san_match(const unsigned char *der, size_t len, const unsigned char *ip, size_t ip_len,
+		      const char *dns);
 
 /* Unix seconds -> "YYYY-MM-DD" (buf of 11 bytes at least). */
 void lp_x509_date(int64_t t, char *buf, size_t cap);
