@@ -1,9 +1,17 @@
 # lprobe -- see README.md.  `make` builds build/lprobe (static, musl).
 # make deps | demo | test | unit | integration | sanitize | valgrind | fuzz | bench | clean
+# make arm64: build/arm64/lprobe for linux/arm64 (cross, see scripts/deps-arm64.sh)
 
+ifeq ($(ARCH),arm64)
+MULTIARCH := aarch64-linux-gnu
+CC_MUSL  := aarch64-linux-gnu-gcc -specs=/usr/lib/aarch64-linux-musl/musl-gcc.specs
+BUILD    ?= build/arm64
+else
+MULTIARCH := $(shell gcc -print-multiarch)
 CC_MUSL  ?= musl-gcc
-CC_HOST  ?= cc
 BUILD    ?= build
+endif
+CC_HOST  ?= cc
 WARN     := -Wall -Wextra -Wconversion -Wshadow -Wstrict-prototypes
 CSTD     := -std=c11 -D_DEFAULT_SOURCE
 CFLAGS   ?= -Os
@@ -18,7 +26,6 @@ endif
 # Debian's static archives (built for glibc; see src/fortify_shims.c).
 # musl-gcc does not search /usr/include, so their headers are reached
 # through a private include directory of symlinks.
-MULTIARCH := $(shell gcc -print-multiarch)
 LIBDIR   := /usr/lib/$(MULTIARCH)
 LIBS     := $(LIBDIR)/libnghttp2.a $(LIBDIR)/libbearssl.a $(LIBDIR)/libz.a
 INC      := $(BUILD)/include
@@ -27,7 +34,7 @@ SRC  := $(filter-out src/main.c src/fortify_shims.c src/alloc.c,$(wildcard src/*
 OBJ  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRC) src/main.c src/fortify_shims.c src/alloc.c)
 HDR  := $(wildcard src/*.h)
 
-.PHONY: all deps demo test unit integration sanitize valgrind fuzz bench clean format
+.PHONY: all deps demo test unit integration sanitize valgrind fuzz bench clean format arm64
 all: $(BUILD)/lprobe
 
 $(BUILD)/obj/%.o: src/%.c $(HDR) | $(BUILD)/obj $(INC)/.done
@@ -49,6 +56,13 @@ $(BUILD)/obj:
 
 deps:
 	sh scripts/deps.sh
+
+# linux/arm64: cross-compiled against Debian's arm64 archives (multiarch),
+# then smoke-tested under qemu-user (tests/arm64-smoke.sh).
+arm64:
+	sh scripts/deps-arm64.sh
+	$(MAKE) ARCH=arm64 all
+	sh tests/arm64-smoke.sh build/arm64/lprobe
 
 demo: deps all
 	sh scripts/demo.sh
