@@ -17,7 +17,7 @@
 
 #include "sandbox.h"
 
-enum { CALL_SOCKET_INET, CALL_SOCKET_UNIX, CALL_SOCKET_NETLINK, CALL_OPEN, CALL_EXECVE,
+enum { CALL_SOCKET_INET, CALL_SOCKET_INET6, CALL_SOCKET_UNIX, CALL_SOCKET_NETLINK, CALL_OPEN, CALL_EXECVE,
        CALL_FORK, CALL_MMAP_VIA_SYSCALL };
 
 /* Runs one call inside the sandbox in a child; returns its wait status.
@@ -37,6 +37,9 @@ static int run_confined(int call)
 		switch (call) {
 		case CALL_SOCKET_INET:
 			rc = socket(AF_INET, SOCK_STREAM, 0);
+			break;
+		case CALL_SOCKET_INET6:
+			rc = socket(AF_INET6, SOCK_STREAM, 0);
 			break;
 		case CALL_SOCKET_UNIX:
 			rc = socket(AF_UNIX, SOCK_STREAM, 0);
@@ -75,6 +78,8 @@ static void test_loopback_sockets_are_allowed(void **state)
 
 	(void)state;
 	st = run_confined(CALL_SOCKET_INET);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	st = run_confined(CALL_SOCKET_INET6);
 	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	st = run_confined(CALL_SOCKET_UNIX);
 	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
