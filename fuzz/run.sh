@@ -23,17 +23,20 @@ FLAGS="-std=c11 -D_DEFAULT_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined
 srcs() {
 	case $1 in
 	http1) echo src/http1_parse.c ;;
-	config) ls src/*.c | grep -v -e '^src/main\.c$' -e '^src/fortify_shims\.c$' ;;
+	grpc_proto) echo src/grpc_proto.c ;;
+	x509) echo src/x509.c ;;
+	config) ls src/*.c | grep -v -e '^src/main\.c$' -e '^src/fortify_shims\.c$' -e '^src/alloc\.c$' ;;
 	*) echo "unknown target $1" >&2; exit 2 ;;
 	esac
 }
 libs() {
 	case $1 in
 	config) echo -lbearssl -lnghttp2 -lz ;;
+	grpc_proto) echo -lz ;;
 	esac
 }
 
-targets=${*:-http1 config}
+targets=${*:-http1 config grpc_proto x509}
 mkdir -p "$OUT"
 status=0
 for t in $targets; do

@@ -22,7 +22,7 @@
 
 /* Encodes HealthCheckRequest{service} (proto3: an empty string is not
  * sent, so "" encodes to 0 bytes).  Returns the length, or (size_t)-1 if
- * cap is too small. */
+ * cap is under 11 + slen (tag, the longest varint, the name). */
 size_t lp_pb_health_request(unsigned char *out, size_t cap, const char *service, size_t slen);
 
 /* Decodes HealthCheckResponse: *status is field 1 (last one wins, absent

@@ -5,6 +5,7 @@
  */
 #include "x509.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -98,6 +99,14 @@ static int64_t lp_days(int y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
+static int lp_month_days(int y, int m)
+{
+	static const unsigned char days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return days[m - 1] + (m == 2 && leap);
+}
+
 /* UTCTime YYMMDDHHMMSSZ or GeneralizedTime YYYYMMDDHHMMSSZ (RFC 5280
  * §4.1.2.5: always Zulu, seconds present). */
 static int lp_x509_time(struct lp_der *d, int64_t *t)
@@ -117,6 +126,8 @@ static int lp_x509_time(struct lp_der *d, int64_t *t)
 		return -1;
 	if (tag == 0x17)
 		y += y < 50 ? 2000 : 1900;
+	if (h > 23 || mi > 59 || s > 59 || da > lp_month_days(y, mo))
+		return -1;
 	*t = lp_days(y, mo, da) * 86400 + h * 3600 + mi * 60 + s;
 	return 0;
 }
@@ -199,10 +210,9 @@ int lp_x509_san_match(const unsigned char *der, size_t len, const unsigned char 
 void lp_x509_date(int64_t t, char *buf, size_t cap)
 {
 	/* civil_from_days, the inverse of lp_days */
-	int64_t z = t / 86400 + 719468, era, doe, yoe, doy, mp, y, m, d;
+	/* floor(t / 86400) without overflow for any t */
+	int64_t z = t / 86400 - (t % 86400 < 0) + 719468, era, doe, yoe, doy, mp, y, m, d;
 
-	if (t < 0)
-		z = (t - 86399) / 86400 + 719468;
 	era = (z >= 0 ? z : z - 146096) / 146097;
 	doe = z - era * 146097;
 	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
