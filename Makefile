@@ -87,6 +87,7 @@ integration: all
 test: deps
 	$(MAKE) WERROR=1 all unit
 	$(MAKE) integration
+	FUZZ_TIME=5 sh fuzz/run.sh
 
 # ASan + UBSan: the unit tests, and the whole integration suite against a
 # sanitized lprobe (glibc, dynamic: the sanitizer runtimes need it).
@@ -114,7 +115,7 @@ $(BUILD)/noseccomp: bench/noseccomp.c
 	$(CC_HOST) -O2 -o $@ $<
 
 fuzz:
-	sh fuzz/run.sh
+	FUZZ_TIME=$${FUZZ_TIME:-60} sh fuzz/run.sh
 
 bench: all
 	bash bench/run.sh

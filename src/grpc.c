@@ -272,6 +272,10 @@ int lp_grpc_begin(struct lp_grpc_probe *g, const struct lp_config *c, const stru
 	body.source.ptr = NULL;
 	body.read_callback = lp_read_body;
 	g->stream_id = nghttp2_submit_request(g->s, NULL, g->nva, g->nnv, &body, g);
+	if (c->verbose)
+		lp_log("sending POST /grpc.health.v1.Health/Check to %s (service \"%.64s\", "
+		       "grpc-timeout %s%s)", g->authority, c->service, g->timeout,
+		       c->gzip ? ", gzip" : "");
 	if (g->stream_id < 0)
 		return lp_fail(r, LP_INTERNAL, "nghttp2: %s", nghttp2_strerror(g->stream_id));
 	return 0;
@@ -386,6 +390,10 @@ static bool lp_msg_truncated(const struct lp_grpc_probe *g)
 
 static int lp_verdict(struct lp_grpc_probe *g, struct lp_result *r)
 {
+	if (g->cfg->verbose)
+		lp_log("received :status %d, content-type %s, grpc-status %lld, %zu message bytes%s",
+		       g->http_status, g->ctype_ok ? "application/grpc" : "(not gRPC)",
+		       (long long)g->grpc_status, g->msg_len, g->gzip_resp ? " (gzip)" : "");
 	/* nghttp2 closes a stream that a GOAWAY left unprocessed with
 	 * REFUSED_STREAM: say GOAWAY, which is what the server sent */
 	if (g->goaway && g->grpc_status < 0)

@@ -141,6 +141,9 @@ static int lp_http1_consume(struct lp_http1_probe *h, const unsigned char *buf, 
 		off += used;
 		switch (ev) {
 		case LP_H1_HEAD:
+			if (h->cfg->verbose)
+				lp_log("received HTTP/1.%d %d (%zu bytes of status line and headers)",
+				       h->parser.minor, h->parser.status, h->parser.head_bytes);
 			if (lp_http1_status_verdict(h, r))
 				return 1;
 			break;
@@ -192,6 +195,9 @@ int lp_http1_step(struct lp_http1_probe *h, struct lp_conn *conn, struct lp_resu
 		if (n < 0)
 			return 1;
 		h->req_sent += (size_t)n;
+		if (h->req_sent == h->req_len && h->cfg->verbose)
+			lp_log("sent %.*s to %s (%zu bytes)", (int)strcspn(h->req, "\r"), h->req,
+			       h->target_name, h->req_len);
 		/* plaintext: no answer can be there yet, so poll before recv (TLS
 		 * goes on: its engine may still hold records to flush) */
 		if (h->req_sent == h->req_len && !conn->tls) {
