@@ -54,6 +54,8 @@ struct lp_tls {
 	const char *server_name;
 	unsigned char first[5]; /* first bytes the server sent, to spot plaintext */
 	size_t first_len;
+	unsigned char stage[8192]; /* socket reads, handed to the engine record by record */
+	size_t stage_off, stage_len;
 	char target_name[LP_WHERE_MAX];
 	char ip_text[48];
 	unsigned char ibuf[BR_SSL_BUFSIZE_INPUT];
@@ -554,6 +556,7 @@ int lp_tls_start(struct lp_tls *t, struct lp_conn *conn, const struct lp_target 
 		t->ip_len = 16, t->have_ip = true, t->check_localhost = false,
 		t->server_name = NULL;
 	t->first_len = 0;
+	t->stage_off = t->stage_len = 0;
 	snprintf(t->target_name, sizeof t->target_name, "%s", tg->name);
 	if (t->have_ip)
 		inet_ntop(t->ip_len == 4 ? AF_INET : AF_INET6, t->ip, t->ip_text,
@@ -737,6 +740,33 @@ static int lp_tls_lost(struct lp_tls *t, const char *how, struct lp_result *r)
 				  : " (does it require a client certificate, or not speak TLS?)");
 }
 
+/* BearSSL asks for a record's 5-byte header, then its body: reading the
+ * socket in those pieces would cost two recv(2) per record.  Instead a
+ * whole flight is read at once into a staging buffer and handed out in the
+ * pieces asked for. */
+static ssize_t lp_tls_read(struct lp_conn *c, unsigned char *dst, size_t len,
+			   struct lp_result *r)
+{
+	struct lp_tls *t = c->tls;
+	ssize_t n;
+	size_t k;
+
+	if (t->stage_off == t->stage_len) {
+		n = lp_sock_recv(c, t->stage, sizeof t->stage, r);
+		if (n <= 0)
+			return n;
+		t->stage_off = 0, t->stage_len = (size_t)n;
+		if (t->first_len == 0) { /* the peer's first bytes, to spot plaintext */
+			t->first_len = t->stage_len < sizeof t->first ? t->stage_len : sizeof t->first;
+			memcpy(t->first, t->stage, t->first_len);
+		}
+	}
+	k = t->stage_len - t->stage_off < len ? t->stage_len - t->stage_off : len;
+	memcpy(dst, t->stage + t->stage_off, k);
+	t->stage_off += k;
+	return (ssize_t)k;
+}
+
 /* Moves records between engine and socket until the engine can make no
  * more progress without waiting.  Returns 1 if want (SENDAPP/RECVAPP) is
  * ready, 0 to wait, -1 on error or close (r set unless clean EOF: -2). */
@@ -770,7 +800,7 @@ static int lp_tls_pump(struct lp_conn *c, unsigned want, struct lp_result *r)
 		if (!(st & BR_SSL_RECVREC))
 			return lp_fail(r, LP_INTERNAL, "TLS engine stalled (state %u)", st);
 		buf = br_ssl_engine_recvrec_buf(eng, &len);
-		n = lp_sock_recv(c, buf, len, r);
+		n = lp_tls_read(c, buf, len, r);
 		if (n == LP_IO_AGAIN)
 			return 0;
 		if (n == 0) { /* EOF without close_notify: the stream simply ends */
@@ -780,11 +810,6 @@ static int lp_tls_pump(struct lp_conn *c, unsigned want, struct lp_result *r)
 		}
 		if (n < 0)
 			return want ? -1 : lp_tls_lost(t, "reset the connection", r);
-		if (t->first_len < sizeof t->first) {
-			size_t k = sizeof t->first - t->first_len;
-			memcpy(t->first + t->first_len, buf, (size_t)n < k ? (size_t)n : k);
-			t->first_len += (size_t)n < k ? (size_t)n : k;
-		}
 		br_ssl_engine_recvrec_ack(eng, (size_t)n);
 	}
 }
