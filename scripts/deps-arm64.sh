@@ -6,7 +6,7 @@
 set -eu
 
 PKGS="gcc-aarch64-linux-gnu libc6-dev-arm64-cross linux-libc-dev:arm64 musl-dev:arm64
-      libbearssl-dev:arm64 libnghttp2-dev:arm64 zlib1g-dev:arm64 qemu-user-static"
+      libbearssl-dev:arm64 libnghttp2-dev:arm64 zlib1g-dev:arm64 qemu-user-static file"
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo

@@ -12,9 +12,9 @@ QEMU=qemu-aarch64-static
 PY=/usr/bin/python3
 pass=0
 fail=0
-tmp=$(mktemp -d)
-pids=""
-trap 'for p in $pids; do kill $p 2>/dev/null; done; rm -rf "$tmp"' EXIT INT TERM
+lb_tmp=$(mktemp -d)
+. scripts/loopback.sh
+trap lb_cleanup EXIT INT TERM
 
 check() { # name, expected exit, expected output substring ("": no output), command...
 	name=$1 want=$2 text=$3
@@ -33,16 +33,6 @@ check() { # name, expected exit, expected output substring ("": no output), comm
 		echo "FAIL: $name: exit $rc (want $want), output: $out"
 	fi
 }
-free_port() {
-	$PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-wait_port() {
-	i=0
-	while [ $i -lt 50 ] && ! $PY -c "import socket; socket.create_connection(('127.0.0.1',$1),0.2)" 2>/dev/null; do
-		sleep 0.1; i=$((i + 1))
-	done
-}
-
 file "$BIN" | grep -q "ARM aarch64.*statically linked" && pass=$((pass + 1)) ||
 	{ fail=$((fail + 1)); echo "FAIL: $BIN is not a static aarch64 executable: $(file "$BIN")"; }
 check "version" 0 "lprobe " $QEMU "$BIN" -version
@@ -54,36 +44,27 @@ check "sandbox fails closed" 1 "seccomp" $QEMU "$BIN" -port=1
 make -s ARCH=arm64 BUILD=build/arm64-noseccomp CFLAGS="-Os -DLP_NO_SECCOMP" all >/dev/null
 TWIN=build/arm64-noseccomp/lprobe
 
-echo ok >"$tmp/healthz"
-http=$(free_port)
-$PY -m http.server "$http" --bind 127.0.0.1 --directory "$tmp" >/dev/null 2>&1 &
-pids="$pids $!"
-wait_port "$http"
+echo ok >"$lb_tmp/healthz"
+start_http_server "$lb_tmp"
 check "http healthy" 0 "" $QEMU $TWIN -port=$http -endpoint=/healthz -expect-body=ok
 check "http 404" 1 "unhealthy: HTTP 404" $QEMU $TWIN -port=$http -endpoint=/missing
 closed=$(free_port)
 check "refused" 1 "connection refused" $QEMU $TWIN -port=$closed
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-	-keyout "$tmp/k.pem" -out "$tmp/c.pem" -subj /CN=localhost \
+	-keyout "$lb_tmp/k.pem" -out "$lb_tmp/c.pem" -subj /CN=localhost \
 	-addext "subjectAltName=DNS:localhost,IP:127.0.0.1" >/dev/null 2>&1
 tls=$(free_port)
-openssl s_server -quiet -accept "127.0.0.1:$tls" -cert "$tmp/c.pem" -key "$tmp/k.pem" -www \
+openssl s_server -quiet -accept "127.0.0.1:$tls" -cert "$lb_tmp/c.pem" -key "$lb_tmp/k.pem" -www \
 	</dev/null >/dev/null 2>&1 &
-pids="$pids $!"
+lb_pids="$lb_pids $!"
 wait_port "$tls"
-check "https verified" 0 "" $QEMU $TWIN -tls -tls-ca-cert="$tmp/c.pem" -port=$tls
+check "https verified" 0 "" $QEMU $TWIN -tls -tls-ca-cert="$lb_tmp/c.pem" -port=$tls
 check "https name mismatch" 1 "not valid for \"other.example\"" \
-	$QEMU $TWIN -tls -tls-ca-cert="$tmp/c.pem" -tls-server-name=other.example -port=$tls
+	$QEMU $TWIN -tls -tls-ca-cert="$lb_tmp/c.pem" -tls-server-name=other.example -port=$tls
 
 if $PY -c 'import grpc' 2>/dev/null; then
-	grpc=$(free_port)
-	mkfifo "$tmp/hold"
-	$PY tests/integration/grpc_servers/py_health_server.py --port "$grpc" \
-		--status =SERVING --status orders=NOT_SERVING <"$tmp/hold" >/dev/null 2>&1 &
-	pids="$pids $!"
-	exec 3>"$tmp/hold"
-	wait_port "$grpc"
+	start_grpc_server --status =SERVING --status orders=NOT_SERVING
 	check "grpc serving" 0 "" $QEMU $TWIN -addr=:$grpc
 	check "grpc not serving" 1 "is NOT_SERVING" $QEMU $TWIN -addr=:$grpc -service=orders
 fi
