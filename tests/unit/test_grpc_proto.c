@@ -693,9 +693,23 @@ static void test_serving_statuses_have_their_enum_names(void **state)
 	assert_null(lp_grpc_serving_name((uint64_t)1 << 32));
 }
 
+/* src/crc32.c replaces zlib's crc32 in every build: the check value of
+ * CRC-32/ISO-HDLC, chaining, and the NULL convention. */
+static void test_crc32_matches_the_gzip_check_value(void **state)
+{
+	const Bytef *digits = (const Bytef *)"123456789";
+
+	(void)state;
+	assert_int_equal(crc32(0, NULL, 0), 0);
+	assert_int_equal(crc32(0, digits, 9), 0xcbf43926u);
+	assert_int_equal(crc32(crc32(0, digits, 4), digits + 4, 5), 0xcbf43926u);
+	assert_int_equal(crc32(0, (const Bytef *)"", 0), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_crc32_matches_the_gzip_check_value),
 		cmocka_unit_test(test_empty_service_encodes_to_an_empty_message),
 		cmocka_unit_test(test_service_is_field_1_length_delimited),
 		cmocka_unit_test(test_long_service_needs_a_two_byte_length_varint),
