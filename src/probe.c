@@ -12,18 +12,22 @@
 
 #define LP_MAX_PROBES 16
 
-static void lp_vlog(const struct lp_probe *p, int64_t now, const char *what)
+/* -v: a step and how long it took, from the clock itself (the loop's `now`
+ * is when it woke up, and several steps may run in one wake-up). */
+static void lp_vlog(const struct lp_probe *p, const char *what)
 {
-	int64_t us = now - p->t_phase;
+	int64_t us;
 
-	if (p->cfg->verbose)
-		lp_log("%s %s in %lld.%03lld ms", what, p->target.name, (long long)(us / 1000),
-		       (long long)(us % 1000));
+	if (!p->cfg->verbose)
+		return;
+	us = lp_now() - p->t_phase;
+	lp_log("%s %s in %lld.%03lld ms", what, p->target.name, (long long)(us / 1000),
+	       (long long)(us % 1000));
 }
 
 static void lp_finish(struct lp_probe *p, int64_t now)
 {
-	int64_t us = now - p->t_start;
+	int64_t us = (p->cfg->verbose ? lp_now() : now) - p->t_start;
 
 	p->phase = LP_PH_DONE;
 	lp_conn_close(&p->conn);
@@ -43,8 +47,8 @@ static void lp_exchange_step(struct lp_probe *p, int64_t now)
 	case LP_MODE_GRPC:
 		rc = lp_grpc_step(&p->m.grpc, &p->conn, &p->res);
 		if (rc == LP_GRPC_UP) { /* connection up: the RPC gets its own deadline */
-			lp_vlog(p, now, "HTTP/2 connection up with");
-			p->t_phase = now;
+			lp_vlog(p, "HTTP/2 connection up with");
+			p->t_phase = p->cfg->verbose ? lp_now() : now;
 			p->deadline = now + p->cfg->rpc_timeout_ms * 1000;
 			rc = lp_grpc_step(&p->m.grpc, &p->conn, &p->res);
 		}
@@ -63,9 +67,8 @@ static void lp_exchange_begin(struct lp_probe *p, int64_t now)
 
 	p->phase = LP_PH_EXCHANGE;
 	p->t_phase = now;
-	if (p->cfg->mode == LP_MODE_HTTP)
-		rc = lp_http1_begin(&p->m.http, p->cfg, &p->target, &p->res);
-	else if (p->cfg->mode == LP_MODE_GRPC)
+	/* http: the request was built by lp_probe_init (or the ::1 retry) */
+	if (p->cfg->mode == LP_MODE_GRPC)
 		rc = lp_grpc_begin(&p->m.grpc, p->cfg, &p->target, &p->conn, &p->res);
 	if (rc < 0)
 		lp_finish(p, now);
@@ -83,14 +86,14 @@ static void lp_handshake_step(struct lp_probe *p, int64_t now)
 		lp_finish(p, now);
 		return;
 	}
-	lp_vlog(p, now, "TLS handshake done with");
+	lp_vlog(p, "TLS handshake done with");
 	lp_exchange_begin(p, now);
 }
 
 static void lp_connected(struct lp_probe *p, int64_t now)
 {
-	lp_vlog(p, now, "connected to");
-	p->t_phase = now;
+	lp_vlog(p, "connected to");
+	p->t_phase = p->cfg->verbose ? lp_now() : now;
 	p->conn.where = p->target.name;
 	if (!p->tls) {
 		lp_exchange_begin(p, now);
@@ -118,6 +121,12 @@ static void lp_connect_failed(struct lp_probe *p, int64_t now)
 		p->v4_refused = true;
 		memcpy(p->v4_name, p->target.name, sizeof p->v4_name);
 		lp_target_use_ipv6(&p->target);
+		/* the default Host names the address probed */
+		if (p->cfg->mode == LP_MODE_HTTP &&
+		    lp_http1_begin(&p->m.http, p->cfg, &p->target, &p->res) < 0) {
+			lp_finish(p, now);
+			return;
+		}
 		lp_connect_begin(p, now);
 		return;
 	}
@@ -195,7 +204,13 @@ int lp_probe_init(struct lp_probe *p, const struct lp_config *c, struct lp_tls *
 	p->cfg = c;
 	p->tls = tls;
 	p->conn.fd = -1;
-	return lp_target_from_config(c, &p->target, r);
+	if (lp_target_from_config(c, &p->target, r) < 0)
+		return -1;
+	/* built now, so that an over-long request is a usage error before any
+	 * socket exists (SPEC: usage errors come first) */
+	if (c->mode == LP_MODE_HTTP)
+		return lp_http1_begin(&p->m.http, c, &p->target, r);
+	return 0;
 }
 
 static void lp_probe_start(struct lp_probe *p, int64_t now)

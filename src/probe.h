@@ -39,8 +39,9 @@ struct lp_probe {
 	} m;
 };
 
-/* Applies the target policy; tls is the loaded TLS context when -tls.
- * Returns 0, or -1 with r set (refused target, usage). */
+/* Applies the target policy and, for http, builds the request; tls is the
+ * loaded TLS context when -tls.  Returns 0, or -1 with r set (refused
+ * target, usage). */
 int lp_probe_init(struct lp_probe *p, const struct lp_config *c, struct lp_tls *tls,
 		  struct lp_result *r);
 
