@@ -16,6 +16,8 @@
 
 /* ---- request ------------------------------------------------------------- */
 
+#define LP_NV_AUTHORITY 3 /* its index in the header list lp_grpc_prepare builds */
+
 static void lp_nv(struct lp_grpc_probe *g, const char *name, const char *value)
 {
 	nghttp2_nv *nv = &g->nva[g->nnv++];
@@ -29,7 +31,6 @@ static void lp_nv(struct lp_grpc_probe *g, const char *name, const char *value)
  * grpc-go lowers them too); "-bin" values are sent base64. */
 static int lp_rpc_headers(struct lp_grpc_probe *g, const struct lp_config *c, struct lp_result *r)
 {
-	static char names[LP_MAX_HEADERS][128];
 	const char *h, *colon, *v;
 	size_t i, k, nlen;
 
@@ -37,22 +38,20 @@ static int lp_rpc_headers(struct lp_grpc_probe *g, const struct lp_config *c, st
 		h = c->rpc_headers[k];
 		colon = strchr(h, ':');
 		nlen = (size_t)(colon - h);
-		if (nlen >= sizeof names[k])
+		if (nlen >= sizeof g->names[k])
 			return lp_fail(r, LP_USAGE, "-rpc-header: name too long");
 		for (i = 0; i < nlen; i++)
-			names[k][i] = (h[i] >= 'A' && h[i] <= 'Z') ? (char)(h[i] | 0x20) : h[i];
-		names[k][nlen] = '\0';
+			g->names[k][i] = (h[i] >= 'A' && h[i] <= 'Z') ? (char)(h[i] | 0x20) : h[i];
+		g->names[k][nlen] = '\0';
 		for (v = colon + 1; *v == ' ' || *v == '\t'; v++)
 			;
-		if (nlen > 4 && memcmp(names[k] + nlen - 4, "-bin", 4) == 0) {
-			if (!lp_base64((const unsigned char *)v, strlen(v), g->bin[k],
-				       sizeof g->bin[k]))
-				if (*v)
-					return lp_fail(r, LP_USAGE,
-						       "-rpc-header: -bin value too long");
+		if (nlen > 4 && memcmp(g->names[k] + nlen - 4, "-bin", 4) == 0) {
+			if ((strlen(v) + 2) / 3 * 4 >= sizeof g->bin[k])
+				return lp_fail(r, LP_USAGE, "-rpc-header: -bin value too long");
+			lp_base64((const unsigned char *)v, strlen(v), g->bin[k], sizeof g->bin[k]);
 			v = g->bin[k];
 		}
-		lp_nv(g, names[k], v);
+		lp_nv(g, g->names[k], v);
 	}
 	return 0;
 }
@@ -227,15 +226,40 @@ static int lp_session(struct lp_grpc_probe *g, struct lp_result *r)
 	return 0;
 }
 
-int lp_grpc_begin(struct lp_grpc_probe *g, const struct lp_config *c, const struct lp_target *t,
-		  struct lp_conn *conn, struct lp_result *r)
+int lp_grpc_prepare(struct lp_grpc_probe *g, const struct lp_config *c, bool tls,
+		    struct lp_result *r)
 {
-	nghttp2_data_provider body;
-	const char *alpn;
-
 	memset(g, 0, offsetof(struct lp_grpc_probe, grpc_message));
 	g->cfg = c;
 	g->grpc_status = -1;
+	/* user-agent: -user-agent, then ours (grpc-go: "<ua> grpc-go/1.x") */
+	if (strcmp(c->user_agent, "lprobe") == 0)
+		snprintf(g->ua, sizeof g->ua, "lprobe/" LP_VERSION);
+	else
+		snprintf(g->ua, sizeof g->ua, "%.200s lprobe/" LP_VERSION, c->user_agent);
+	lp_grpc_timeout_value(c->rpc_timeout_ms, g->timeout, sizeof g->timeout);
+	lp_nv(g, ":method", "POST");
+	lp_nv(g, ":scheme", tls ? "https" : "http");
+	lp_nv(g, ":path", "/grpc.health.v1.Health/Check");
+	lp_nv(g, ":authority", g->authority); /* LP_NV_AUTHORITY: set by lp_grpc_begin */
+	lp_nv(g, "content-type", "application/grpc");
+	lp_nv(g, "te", "trailers");
+	lp_nv(g, "user-agent", g->ua);
+	lp_nv(g, "grpc-timeout", g->timeout);
+	if (c->gzip) {
+		lp_nv(g, "grpc-encoding", "gzip");
+		lp_nv(g, "grpc-accept-encoding", "gzip");
+	}
+	return lp_rpc_headers(g, c, r) < 0 || lp_request_body(g, c, r) < 0 ? -1 : 0;
+}
+
+int lp_grpc_begin(struct lp_grpc_probe *g, const struct lp_target *t, struct lp_conn *conn,
+		  struct lp_result *r)
+{
+	const struct lp_config *c = g->cfg;
+	nghttp2_data_provider body;
+	const char *alpn;
+
 	memcpy(g->where, t->name, sizeof g->where);
 	memcpy(r->where, t->name, sizeof r->where);
 	if (conn->tls && (!(alpn = lp_tls_alpn(conn)) || strcmp(alpn, "h2") != 0))
@@ -249,33 +273,16 @@ int lp_grpc_begin(struct lp_grpc_probe *g, const struct lp_config *c, const stru
 		 : c->tls_server_name		   ? c->tls_server_name
 		 : t->addr.sa.sa_family == AF_UNIX ? "localhost"
 						   : t->name);
-	/* user-agent: -user-agent, then ours (grpc-go: "<ua> grpc-go/1.x") */
-	if (strcmp(c->user_agent, "lprobe") == 0)
-		snprintf(g->ua, sizeof g->ua, "lprobe/" LP_VERSION);
-	else
-		snprintf(g->ua, sizeof g->ua, "%.200s lprobe/" LP_VERSION, c->user_agent);
-	lp_grpc_timeout_value(c->rpc_timeout_ms, g->timeout, sizeof g->timeout);
-	lp_nv(g, ":method", "POST");
-	lp_nv(g, ":scheme", conn->tls ? "https" : "http");
-	lp_nv(g, ":path", "/grpc.health.v1.Health/Check");
-	lp_nv(g, ":authority", g->authority);
-	lp_nv(g, "content-type", "application/grpc");
-	lp_nv(g, "te", "trailers");
-	lp_nv(g, "user-agent", g->ua);
-	lp_nv(g, "grpc-timeout", g->timeout);
-	if (c->gzip) {
-		lp_nv(g, "grpc-encoding", "gzip");
-		lp_nv(g, "grpc-accept-encoding", "gzip");
-	}
-	if (lp_rpc_headers(g, c, r) < 0 || lp_request_body(g, c, r) < 0 || lp_session(g, r) < 0)
+	g->nva[LP_NV_AUTHORITY].valuelen = strlen(g->authority);
+	if (lp_session(g, r) < 0)
 		return -1;
 	body.source.ptr = NULL;
 	body.read_callback = lp_read_body;
 	g->stream_id = nghttp2_submit_request(g->s, NULL, g->nva, g->nnv, &body, g);
 	if (c->verbose)
 		lp_log("sending POST /grpc.health.v1.Health/Check to %s (service \"%.64s\", "
-		       "grpc-timeout %s%s)", g->authority, c->service, g->timeout,
-		       c->gzip ? ", gzip" : "");
+		       "grpc-timeout %s%s)",
+		       g->authority, c->service, g->timeout, c->gzip ? ", gzip" : "");
 	if (g->stream_id < 0)
 		return lp_fail(r, LP_INTERNAL, "nghttp2: %s", nghttp2_strerror(g->stream_id));
 	return 0;

@@ -45,14 +45,21 @@ struct lp_grpc_probe {
 	unsigned char obuf[16384];
 	nghttp2_nv nva[LP_GRPC_NV_MAX];
 	char authority[LP_WHERE_MAX + 8], ua[300], timeout[16];
-	char bin[LP_MAX_HEADERS][1400]; /* base64 of -bin metadata values */
+	char names[LP_MAX_HEADERS][128]; /* -rpc-header names, lower-cased */
+	char bin[LP_MAX_HEADERS][1400];  /* base64 of -bin metadata values */
 	char where[LP_WHERE_MAX];
 	unsigned char sample[16]; /* first bytes received, for messages */
 };
 
-/* Prepares the session and request (after connect and TLS). */
-int lp_grpc_begin(struct lp_grpc_probe *g, const struct lp_config *c, const struct lp_target *t,
-		  struct lp_conn *conn, struct lp_result *r);
+/* Builds the request from the configuration (before any socket: a bad
+ * -rpc-header is a usage error).  tls: the call goes over TLS. */
+int lp_grpc_prepare(struct lp_grpc_probe *g, const struct lp_config *c, bool tls,
+		    struct lp_result *r);
+
+/* Starts the HTTP/2 session and submits the call to t over conn (after
+ * connect and TLS: checks ALPN "h2"). */
+int lp_grpc_begin(struct lp_grpc_probe *g, const struct lp_target *t, struct lp_conn *conn,
+		  struct lp_result *r);
 
 /* Drives the call: 1 verdict in r, 0 wait for conn->events, LP_GRPC_UP once
  * when the server's SETTINGS arrived (the caller starts the RPC deadline

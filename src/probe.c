@@ -67,9 +67,9 @@ static void lp_exchange_begin(struct lp_probe *p, int64_t now)
 
 	p->phase = LP_PH_EXCHANGE;
 	p->t_phase = now;
-	/* http: the request was built by lp_probe_init (or the ::1 retry) */
+	/* the request was built by lp_probe_init (http: or the ::1 retry) */
 	if (p->cfg->mode == LP_MODE_GRPC)
-		rc = lp_grpc_begin(&p->m.grpc, p->cfg, &p->target, &p->conn, &p->res);
+		rc = lp_grpc_begin(&p->m.grpc, &p->target, &p->conn, &p->res);
 	if (rc < 0)
 		lp_finish(p, now);
 	else
@@ -210,6 +210,8 @@ int lp_probe_init(struct lp_probe *p, const struct lp_config *c, struct lp_tls *
 	 * socket exists (SPEC: usage errors come first) */
 	if (c->mode == LP_MODE_HTTP)
 		return lp_http1_begin(&p->m.http, c, &p->target, r);
+	if (c->mode == LP_MODE_GRPC)
+		return lp_grpc_prepare(&p->m.grpc, c, tls != NULL, r);
 	return 0;
 }
 
