@@ -152,6 +152,9 @@ USAGE_ERRORS = {
     "user-agent-injection": ["-user-agent=a\r\nEvil: 1"],
     "endpoint-injection": ["-endpoint=/\r\nEvil: 1"],
     "endpoint-with-space": ["-endpoint=/a HTTP/1.0"],
+    "unix-and-addr": ["-unix=/run/app.sock", "-addr=:5000"],
+    "request-over-8-kib": ["-http-header=X-Big: " + "a" * 5000, "-http-header=X-Big2: " + "a" * 5000],
+    "rpc-bin-value-too-long": ["-mode=grpc", "-rpc-header=x-bin: " + "a" * 2000],
 }
 
 

@@ -464,6 +464,16 @@ def test_unix_socket_server_is_reached(grpc_ready, farm, kind):
                      detailed=4, says='service "orders" is NOT_SERVING')
 
 
+def test_grpc_unix_target_forms_of_addr_are_accepted(grpc_ready, farm, kind):
+    # grpc_health_probe users pass gRPC's own unix targets in -addr
+    farm.get(kind)
+    sock = farm.sock(kind, "plain")
+    assert_healthy("-addr=unix:%s" % sock)
+    assert_healthy("-addr=unix://%s" % sock)  # unix:///abs/path
+    assert_unhealthy("-addr=unix:%s" % sock, "-service=orders",
+                     detailed=4, says='service "orders" is NOT_SERVING')
+
+
 def test_unix_socket_without_server_is_a_connection_failure(grpc_ready, farm):
     missing = farm.workdir / "nobody-here.sock"
     assert_unhealthy("-mode=grpc", "-unix=%s" % missing, detailed=2,
