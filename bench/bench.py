@@ -32,11 +32,11 @@ import time
 
 ROOT = os.getcwd()
 LPROBE = os.environ.get("LPROBE", "build/lprobe")
-RUNS = int(os.environ.get("BENCH_RUNS", "200"))
+RUNS = int(os.environ.get("BENCH_RUNS", "400"))
 WARMUP = int(os.environ.get("BENCH_WARMUP", "20"))
 RSS_RUNS = int(os.environ.get("BENCH_RSS_RUNS", "10"))
 STRACE_RUNS = 3
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "10"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "20"))
 OUT = os.environ.get("BENCH_OUT", "docs")
 BB = "bench/build"
 PY = "/usr/bin/python3"
@@ -228,6 +228,9 @@ def clients(s):
             Client("curl", "curl", "/usr/bin/curl", ["curl", "-fsS", "-o", "/dev/null", url]),
             Client("wget", "wget", "/usr/bin/wget", ["wget", "-q", "-O", "/dev/null", url]),
             Client("busybox", "busybox wget", "/usr/bin/busybox", ["busybox", "wget", "-q", "-O", "/dev/null", url]),
+            Client("noseccomp", "lprobe, no seccomp", BB + "/lprobe-twin/lprobe",
+                   [BB + "/lprobe-twin/lprobe", "-port=" + H],
+                   "the same sources built with -DLP_NO_SECCOMP (never shipped): the difference is what the seccomp sandbox costs"),
             Client("version", "lprobe -version", lp, [lp, "-version"],
                    "fork + exec + exit of lprobe without a probe: what its binary costs before any I/O"),
             Client("true", "static true", BB + "/true-static", [BB + "/true-static"],
@@ -609,6 +612,16 @@ def report(groups, scaling, sizes, true_rss, mach, elapsed, work):
         w("`lprobe -version` (exec, start-up and exit, no I/O) already takes %+.3f ms more than a static" % (
             ver.m["median"] - tru.m["median"]))
         w("`true`: that part is the size of what the kernel maps for the binary, not the probe's work.")
+        ns = g["http"].get("noseccomp")
+        if ns is not None and ns.ok and ns.m.get("median"):
+            d = lp_http.m["median"] - ns.m["median"]
+            if d > 0:
+                w("Installing the seccomp filter (SPEC guarantee 4) accounts for %+.3f ms: the same build without" % d)
+                w("it takes %.3f ms (%.2f× the floor)." % (ns.m["median"], ns.m["median"] / fl.m["median"]))
+            else:
+                w("The same build without its seccomp filter took %.3f ms (%.2f× the floor): in this run the" % (
+                    ns.m["median"], ns.m["median"] / fl.m["median"]))
+                w("filter's cost is lost in the machine's noise.")
         w("")
     w("![binary size and per-probe time](bench.svg)")
     w("")
@@ -855,7 +868,7 @@ def chart(groups, sizes, work):
         f.write("# label median_ms p25 p75 color\n")
         for mode, cs in groups.items():
             for c in cs:
-                if not c.ok or (mode == "tcp" and c.key != "lprobe") or c.key == "version":
+                if not c.ok or (mode == "tcp" and c.key != "lprobe") or c.key in ("version", "noseccomp"):
                     continue
                 if c.key == "true" and mode != "http":
                     continue

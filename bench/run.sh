@@ -58,6 +58,8 @@ build floor-grpc floor_grpc.c
 build true-static true.c
 build maxrss maxrss.c
 build noseccomp noseccomp.c
+# lprobe's twin without its seccomp filter (never shipped): what the sandbox costs
+make -s BUILD=bench/build/lprobe-twin CFLAGS="-Os -DLP_NO_SECCOMP" all >/dev/null
 
 export LPROBE
 exec /usr/bin/python3 -B bench/bench.py "$@"
