@@ -689,6 +689,14 @@ void lp_tls_error_text(int err, const char *expected_name, char *buf, size_t cap
 	}
 }
 
+#define LP_PLAINTEXT_PEER "the server answered in plaintext HTTP: not a TLS port"
+
+/* The peer's first bytes were an HTTP/1.x status line, not a TLS record. */
+static bool lp_peer_spoke_http(const struct lp_tls *t)
+{
+	return t->first_len == 5 && memcmp(t->first, "HTTP/", 5) == 0;
+}
+
 static int lp_tls_failed(struct lp_tls *t, struct lp_result *r)
 {
 	int err = br_ssl_engine_last_error(&t->cc.eng);
@@ -705,9 +713,8 @@ static int lp_tls_failed(struct lp_tls *t, struct lp_result *r)
 			 "the certificate carries)",
 			 t->ip_text);
 	lp_tls_error_text(err, name, text, sizeof text);
-	if (t->first_len == 5 && memcmp(t->first, "HTTP/", 5) == 0)
-		snprintf(text, sizeof text,
-			 "the server answered in plaintext HTTP: not a TLS port");
+	if (lp_peer_spoke_http(t))
+		snprintf(text, sizeof text, "%s", LP_PLAINTEXT_PEER);
 	/* BearSSL says "expired" for both ends of the validity period. */
 	if (err == BR_ERR_X509_EXPIRED && !t->ee_cut &&
 	    lp_x509_validity(t->ee, t->ee_len, &nb, &na) == 0) {
@@ -733,8 +740,8 @@ static int lp_tls_failed(struct lp_tls *t, struct lp_result *r)
 static int lp_tls_lost(struct lp_tls *t, const char *how, struct lp_result *r)
 {
 	memcpy(r->where, t->target_name, sizeof r->where);
-	if (t->first_len == 5 && memcmp(t->first, "HTTP/", 5) == 0)
-		return lp_fail(r, LP_TLS, "the server answered in plaintext HTTP: not a TLS port");
+	if (lp_peer_spoke_http(t))
+		return lp_fail(r, LP_TLS, "%s", LP_PLAINTEXT_PEER);
 	return lp_fail(r, LP_TLS, "the server %s during the handshake%s", how,
 		       t->n_chain ? " (did it reject our client certificate?)"
 				  : " (does it require a client certificate, or not speak TLS?)");
