@@ -7,6 +7,12 @@
  */
 #include "config.h"
 
+#include "grpc_proto.h" /* LP_SERVICE_MAX */
+#include "match.h"      /* LP_EXPECT_MAX */
+
+_Static_assert(LP_SERVICE_NAME_MAX == LP_SERVICE_MAX, "one service-name bound");
+
+#include <arpa/inet.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,44 +39,66 @@ struct lp_flag {
 	unsigned char kind;
 	unsigned char cli_only; /* not settable from the environment */
 	unsigned short off;
+	unsigned char run_wide; /* one value for every group: given in the first */
 };
 
 #define OFF(f) ((unsigned short)offsetof(struct lp_config, f))
 
 static const struct lp_flag lp_flags[] = {
-	{"mode", F_MODE, 0, 0},
-	{"port", F_PORT, 0, 0},
-	{"ipv6", F_BOOL, 0, OFF(ipv6)},
-	{"addr", F_ADDR, 0, 0},
-	{"unix", F_STR, 0, OFF(unix_path)},
-	{"endpoint", F_STR, 0, OFF(endpoint)},
-	{"http-codes", F_CODES, 0, 0},
-	{"method", F_METHOD, 0, 0},
-	{"http-header", F_HHDR, 0, 0},
-	{"host", F_STR, 0, OFF(host)},
-	{"expect-body", F_STR, 0, OFF(expect_body)},
-	{"user-agent", F_STR, 0, OFF(user_agent)},
-	{"service", F_STR, 0, OFF(service)},
-	{"rpc-header", F_RHDR, 0, 0},
-	{"connect-timeout", F_DUR, 0, OFF(connect_timeout_ms)},
-	{"rpc-timeout", F_DUR, 0, OFF(rpc_timeout_ms)},
-	{"tls", F_BOOL, 0, OFF(tls)},
-	{"tls-no-verify", F_BOOL, 0, OFF(tls_no_verify)},
-	{"tls-ca-cert", F_STR, 0, OFF(tls_ca_cert)},
-	{"tls-client-cert", F_STR, 0, OFF(tls_client_cert)},
-	{"tls-client-key", F_STR, 0, OFF(tls_client_key)},
-	{"tls-server-name", F_STR, 0, OFF(tls_server_name)},
-	{"gzip", F_BOOL, 0, OFF(gzip)},
-	{"exit-codes", F_EXITS, 0, 0},
-	{"v", F_BOOL, 0, OFF(verbose)},
-	{"alts", F_REFUSED, 0, 0},
-	{"spiffe", F_REFUSED, 0, 0},
-	{"version", F_VERSION, 1, 0},
-	{"h", F_HELP, 1, 0},
-	{"help", F_HELP, 1, 0},
+	{"mode", F_MODE, 0, 0, 0},
+	{"port", F_PORT, 0, 0, 0},
+	{"ipv6", F_BOOL, 0, OFF(ipv6), 0},
+	{"addr", F_ADDR, 0, 0, 0},
+	{"unix", F_STR, 0, OFF(unix_path), 0},
+	{"endpoint", F_STR, 0, OFF(endpoint), 0},
+	{"http-codes", F_CODES, 0, 0, 0},
+	{"method", F_METHOD, 0, 0, 0},
+	{"http-header", F_HHDR, 0, 0, 0},
+	{"host", F_STR, 0, OFF(host), 0},
+	{"expect-body", F_STR, 0, OFF(expect_body), 0},
+	{"user-agent", F_STR, 0, OFF(user_agent), 0},
+	{"service", F_STR, 0, OFF(service), 0},
+	{"rpc-header", F_RHDR, 0, 0, 0},
+	{"connect-timeout", F_DUR, 0, OFF(connect_timeout_ms), 0},
+	{"rpc-timeout", F_DUR, 0, OFF(rpc_timeout_ms), 0},
+	{"tls", F_BOOL, 0, OFF(tls), 0},
+	{"tls-no-verify", F_BOOL, 0, OFF(tls_no_verify), 0},
+	{"tls-ca-cert", F_STR, 0, OFF(tls_ca_cert), 0},
+	{"tls-client-cert", F_STR, 0, OFF(tls_client_cert), 0},
+	{"tls-client-key", F_STR, 0, OFF(tls_client_key), 0},
+	{"tls-server-name", F_STR, 0, OFF(tls_server_name), 0},
+	{"gzip", F_BOOL, 0, OFF(gzip), 0},
+	{"exit-codes", F_EXITS, 0, 0, 1},
+	{"v", F_BOOL, 0, OFF(verbose), 1},
+	{"wait", F_DUR, 0, OFF(wait_ms), 1},
+	{"interval", F_DUR, 0, OFF(interval_ms), 1},
+	{"log", F_STR, 0, OFF(log_path), 1},
+	{"no-sandbox", F_BOOL, 0, OFF(no_sandbox), 1},
+	{"alts", F_REFUSED, 0, 0, 0},
+	{"spiffe", F_REFUSED, 0, 0, 0},
+	{"version", F_VERSION, 1, 0, 1},
+	{"h", F_HELP, 1, 0, 1},
+	{"help", F_HELP, 1, 0, 1},
 };
 
 #define LP_NFLAGS (sizeof lp_flags / sizeof lp_flags[0])
+
+/* A value of the user's as a message shows it: printable ASCII only, cut
+ * at 128 bytes (SPEC: the failure line stays one line).  Parsing is
+ * sequential and each message quotes one value: one buffer does. */
+static const char *lp_qv(const char *v)
+{
+	static char q[140];
+
+	return lp_quote(q, sizeof q, v, strlen(v));
+}
+
+static const char *lp_qn(const char *v, size_t len)
+{
+	static char q[140];
+
+	return lp_quote(q, sizeof q, v, len);
+}
 
 static const struct lp_flag *lp_flag_find(const char *name, size_t len)
 {
@@ -300,13 +328,62 @@ static bool lp_is_tchar(unsigned char c)
 	       (c && strchr("!#$%&'*+-.^_`|~", c));
 }
 
-/* Printable ASCII plus tab: nothing that could end a header line. */
+/* A field value as RFC 9110 §5.5 writes it (VCHAR, SP, HTAB), without
+ * obs-text: nothing that could end a header line or reach a server as
+ * bytes it may read differently (SPEC: bytes >= 0x80 are usage errors). */
 static bool lp_is_safe_text(const char *s)
 {
 	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 ? *s != '\t' : (unsigned char)*s == 0x7f)
+		if ((unsigned char)*s < 0x20 ? *s != '\t' : (unsigned char)*s >= 0x7f)
 			return false;
 	return true;
+}
+
+/* Visible ASCII only (no space): a request-target or a Host value. */
+static bool lp_is_visible(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f)
+			return false;
+	return true;
+}
+
+/* A DNS name as SNI carries it (RFC 6066 §3: a host name, no trailing
+ * dot... which we accept and Go strips too): labels of 1-63 letters,
+ * digits, '-' or '_', not starting or ending with '-', 253 bytes at most. */
+static bool lp_is_dns_name(const char *s)
+{
+	size_t len = strlen(s), label = 0, i;
+
+	if (len > 0 && s[len - 1] == '.')
+		len--;
+	if (len == 0 || len > 253)
+		return false;
+	for (i = 0; i <= len; i++) {
+		char ch = i < len ? s[i] : '.';
+		if (ch == '.') {
+			if (label == 0 || s[i - 1] == '-')
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '_' || (ch == '-' && label > 0)))
+			return false;
+		if (++label > 63)
+			return false;
+	}
+	return true;
+}
+
+/* -tls-server-name: a DNS name, or an IP literal (matched against
+ * iPAddress SANs, never sent as SNI: tls.c). */
+static bool lp_is_server_name(const char *s)
+{
+	unsigned char ip[16];
+
+	return lp_is_dns_name(s) || inet_pton(AF_INET, s, ip) == 1 ||
+	       inet_pton(AF_INET6, s, ip) == 1;
 }
 
 static bool lp_name_is(const char *name, size_t len, const char *want)
@@ -337,7 +414,8 @@ static int lp_check_http_header(const char *h, struct lp_result *r)
 		if (!lp_is_tchar((unsigned char)h[i]))
 			return lp_fail(r, LP_USAGE, "-http-header: invalid header name");
 	if (!lp_is_safe_text(colon + 1))
-		return lp_fail(r, LP_USAGE, "-http-header: control character in value");
+		return lp_fail(r, LP_USAGE,
+			       "-http-header: control character or byte >= 0x80 in value");
 	for (i = 0; i < sizeof owned / sizeof owned[0]; i++)
 		if (lp_name_is(h, len, owned[i]))
 			return lp_fail(
@@ -371,7 +449,10 @@ static int lp_check_rpc_header(const char *h, struct lp_result *r)
 		if (lp_name_is(h, len, owned[i]))
 			return lp_fail(r, LP_USAGE, "-rpc-header: %s is reserved", owned[i]);
 	if (!(len > 4 && lp_name_is(h + len - 4, 4, "-bin")) && !lp_is_safe_text(colon + 1))
-		return lp_fail(r, LP_USAGE, "-rpc-header: control character in value");
+		return lp_fail(r, LP_USAGE,
+			       "-rpc-header: control character or byte >= 0x80 in value");
+	if (strlen(colon + 1) > LP_RPC_VALUE_MAX)
+		return lp_fail(r, LP_USAGE, "-rpc-header: value over %d bytes", LP_RPC_VALUE_MAX);
 	return 0;
 }
 
@@ -394,7 +475,13 @@ static int lp_add_header(const char **list, int *n, bool *env_values, const char
 struct lp_parse_state {
 	bool from_env;
 	bool hhdr_from_env, rhdr_from_env; /* lists still hold env values */
+	const char *run_wide;		   /* a run-wide flag on this command line */
 };
+
+static int lp_bad_bool(const char *v, const struct lp_flag *f, struct lp_result *r)
+{
+	return lp_fail(r, LP_USAGE, "invalid boolean value \"%s\" for -%s", lp_qv(v), f->name);
+}
 
 static int lp_flag_set(struct lp_config *c, const struct lp_flag *f, const char *v,
 		       struct lp_parse_state *ps, struct lp_result *r)
@@ -405,8 +492,7 @@ static int lp_flag_set(struct lp_config *c, const struct lp_flag *f, const char 
 	switch (f->kind) {
 	case F_BOOL:
 		if (lp_parse_bool(v, &b) < 0)
-			return lp_fail(r, LP_USAGE, "invalid boolean value \"%.64s\" for -%s", v,
-				       f->name);
+			return lp_bad_bool(v, f, r);
 		*(bool *)(base + f->off) = b;
 		return 0;
 	case F_STR:
@@ -414,14 +500,14 @@ static int lp_flag_set(struct lp_config *c, const struct lp_flag *f, const char 
 		return 0;
 	case F_PORT:
 		if (lp_parse_port(v, &c->port) < 0)
-			return lp_fail(r, LP_USAGE, "invalid port \"%.64s\" (1-65535)", v);
+			return lp_fail(r, LP_USAGE, "invalid port \"%s\" (1-65535)", lp_qv(v));
 		return 0;
 	case F_DUR:
 		if (lp_parse_duration(v, (int64_t *)(void *)(base + f->off)) < 0)
 			return lp_fail(
 				r, LP_USAGE,
-				"invalid duration \"%.64s\" for -%s (e.g. 250ms, 1s, 1m30s; > 0)",
-				v, f->name);
+				"invalid duration \"%s\" for -%s (e.g. 250ms, 1s, 1m30s; > 0)",
+				lp_qv(v), f->name);
 		return 0;
 	case F_MODE:
 		if (strcmp(v, "http") == 0)
@@ -431,8 +517,8 @@ static int lp_flag_set(struct lp_config *c, const struct lp_flag *f, const char 
 		else if (strcmp(v, "tcp") == 0)
 			c->mode = LP_MODE_TCP;
 		else
-			return lp_fail(r, LP_USAGE, "invalid -mode \"%.64s\" (http, grpc or tcp)",
-				       v);
+			return lp_fail(r, LP_USAGE, "invalid -mode \"%s\" (http, grpc or tcp)",
+				       lp_qv(v));
 		c->mode_given = true;
 		return 0;
 	case F_ADDR:
@@ -444,15 +530,15 @@ static int lp_flag_set(struct lp_config *c, const struct lp_flag *f, const char 
 		else if (strcmp(v, "HEAD") == 0)
 			c->method = LP_HEAD;
 		else
-			return lp_fail(r, LP_USAGE, "invalid -method \"%.64s\" (GET or HEAD)", v);
+			return lp_fail(r, LP_USAGE, "invalid -method \"%s\" (GET or HEAD)", lp_qv(v));
 		return 0;
 	case F_CODES:
 		c->n_codes = lp_parse_codes(v, c->codes, LP_MAX_CODE_RANGES);
 		if (c->n_codes < 0)
 			return lp_fail(
 				r, LP_USAGE,
-				"invalid -http-codes \"%.64s\" (e.g. 200-299 or 200,204,300-399)",
-				v);
+				"invalid -http-codes \"%s\" (e.g. 200-299 or 200,204,300-399)",
+				lp_qv(v));
 		return 0;
 	case F_EXITS:
 		if (strcmp(v, "docker") == 0)
@@ -461,7 +547,7 @@ static int lp_flag_set(struct lp_config *c, const struct lp_flag *f, const char 
 			c->exit_mode = LP_EXIT_DETAILED;
 		else
 			return lp_fail(r, LP_USAGE,
-				       "invalid -exit-codes \"%.64s\" (docker or detailed)", v);
+				       "invalid -exit-codes \"%s\" (docker or detailed)", lp_qv(v));
 		return 0;
 	case F_HHDR:
 		if (lp_check_http_header(v, r) < 0)
@@ -475,8 +561,7 @@ static int lp_flag_set(struct lp_config *c, const struct lp_flag *f, const char 
 				     ps->from_env ? NULL : &ps->rhdr_from_env, v, f->name, r);
 	case F_REFUSED:
 		if (lp_parse_bool(v, &b) < 0)
-			return lp_fail(r, LP_USAGE, "invalid boolean value \"%.64s\" for -%s", v,
-				       f->name);
+			return lp_bad_bool(v, f, r);
 		if (b)
 			return lp_fail(r, LP_USAGE,
 				       "-%s is not supported: a local probe must not depend on %s",
@@ -489,8 +574,7 @@ static int lp_flag_set(struct lp_config *c, const struct lp_flag *f, const char 
 		return 0;
 	case F_VERSION:
 		if (lp_parse_bool(v, &b) < 0)
-			return lp_fail(r, LP_USAGE, "invalid boolean value \"%.64s\" for -%s", v,
-				       f->name);
+			return lp_bad_bool(v, f, r);
 		if (b)
 			c->action = LP_VERSION_ACTION;
 		return 0;
@@ -538,7 +622,7 @@ static int lp_parse_env(struct lp_config *c, char **envp, struct lp_parse_state 
 		if (lp_flag_set(c, f, eq + 1, ps, r) < 0) {
 			char why[LP_DETAIL_MAX];
 			memcpy(why, r->detail, sizeof why);
-			return lp_fail(r, LP_USAGE, "%.*s: %.200s", (int)(eq - e), e, why);
+			return lp_fail(r, LP_USAGE, "%s: %.200s", lp_qn(e, (size_t)(eq - e)), why);
 		}
 	}
 	ps->from_env = false;
@@ -564,12 +648,12 @@ static int lp_parse_args(struct lp_config *c, int argc, char **argv, struct lp_p
 			break;
 		}
 		if (*a == '-' || *a == '=')
-			return lp_fail(r, LP_USAGE, "bad flag syntax: %.64s", argv[i]);
+			return lp_fail(r, LP_USAGE, "bad flag syntax: %s", lp_qv(argv[i]));
 		eq = strchr(a, '=');
 		f = lp_flag_find(a, eq ? (size_t)(eq - a) : strlen(a));
 		if (!f)
-			return lp_fail(r, LP_USAGE, "flag provided but not defined: -%.*s",
-				       (int)(eq ? (eq - a > 64 ? 64 : eq - a) : 64), a);
+			return lp_fail(r, LP_USAGE, "flag provided but not defined: -%s",
+				       lp_qn(a, eq ? (size_t)(eq - a) : strlen(a)));
 		if (eq)
 			v = eq + 1;
 		else if (lp_flag_is_bool(f))
@@ -580,9 +664,11 @@ static int lp_parse_args(struct lp_config *c, int argc, char **argv, struct lp_p
 			return lp_fail(r, LP_USAGE, "flag needs an argument: -%s", f->name);
 		if (lp_flag_set(c, f, v, ps, r) < 0)
 			return -1;
+		if (f->run_wide)
+			ps->run_wide = f->name;
 	}
 	if (i < argc)
-		return lp_fail(r, LP_USAGE, "unexpected argument \"%.64s\"", argv[i]);
+		return lp_fail(r, LP_USAGE, "unexpected argument \"%s\"", lp_qv(argv[i]));
 	return 0;
 }
 
@@ -634,16 +720,26 @@ static int lp_validate(struct lp_config *c, struct lp_result *r)
 			       "would not be used)");
 	if (c->addr && !c->mode_given)
 		c->mode = LP_MODE_GRPC; /* grpc_health_probe's -addr */
-	if (!lp_is_safe_text(c->endpoint) || strchr(c->endpoint, ' ') || strchr(c->endpoint, '\t'))
+	if (!lp_is_visible(c->endpoint))
 		return lp_fail(r, LP_USAGE,
-			       "-endpoint: spaces and control characters are not allowed");
-	if (c->host && (!lp_is_safe_text(c->host) || strchr(c->host, ' ') || !*c->host))
+			       "-endpoint: only visible ASCII (no spaces, control characters or "
+			       "bytes >= 0x80; percent-encode them)");
+	if (c->host && (!*c->host || strlen(c->host) > LP_HOST_MAX || !lp_is_visible(c->host)))
 		return lp_fail(r, LP_USAGE,
-			       "-host: must be non-empty, without spaces or control characters");
+			       "-host: 1-%d bytes of visible ASCII (no spaces, control characters "
+			       "or bytes >= 0x80)",
+			       LP_HOST_MAX);
 	if (!lp_is_safe_text(c->user_agent))
-		return lp_fail(r, LP_USAGE, "-user-agent: control character");
-	if (c->tls_server_name && (!*c->tls_server_name || strlen(c->tls_server_name) > 253))
-		return lp_fail(r, LP_USAGE, "-tls-server-name: must be 1-253 characters");
+		return lp_fail(r, LP_USAGE, "-user-agent: control character or byte >= 0x80");
+	if (c->tls_server_name && !lp_is_server_name(c->tls_server_name))
+		return lp_fail(r, LP_USAGE,
+			       "-tls-server-name \"%s\": not a DNS name (letters, digits, '-', "
+			       "'_' in labels of 1-63, 253 at most) or an IP address",
+			       lp_qv(c->tls_server_name));
+	if (c->interval_ms && !c->wait_ms)
+		return lp_fail(r, LP_USAGE, "-interval needs -wait");
+	if (c->log_path && !*c->log_path)
+		return lp_fail(r, LP_USAGE, "-log: empty path");
 	if (c->expect_body && (!*c->expect_body || strlen(c->expect_body) > LP_EXPECT_MAX))
 		return lp_fail(r, LP_USAGE, "-expect-body: must be 1-%d bytes", LP_EXPECT_MAX);
 	if (c->expect_body && c->method == LP_HEAD)
@@ -675,6 +771,103 @@ int lp_config_parse(struct lp_config *c, int argc, char **argv, char **envp, str
 	if (c->action != LP_RUN)
 		return 0;
 	return lp_validate(c, r);
+}
+
+/* The run-wide flags of the first group hold for every group. */
+static void lp_copy_run_wide(struct lp_config *dst, const struct lp_config *src)
+{
+	dst->action = src->action;
+	dst->exit_mode = src->exit_mode;
+	dst->verbose = src->verbose;
+	dst->no_sandbox = src->no_sandbox;
+	dst->wait_ms = src->wait_ms;
+	dst->interval_ms = src->interval_ms;
+	dst->log_path = src->log_path;
+}
+
+/* One group: argv[first, end) with the environment as defaults.  Only a
+ * command line without arguments may give an empty one. */
+static int lp_parse_group(struct lp_run_config *run, int first, int end, char **argv,
+			  char **envp, bool empty_ok, struct lp_result *r)
+{
+	struct lp_config *c = &run->group[run->n];
+	struct lp_parse_state ps = {0};
+	char why[LP_DETAIL_MAX];
+
+	if (first == end && !empty_ok)
+		return lp_fail(r, LP_USAGE, "empty probe group %zu (nothing around \"--\")",
+			       run->n + 1);
+	if (run->n == LP_MAX_GROUPS)
+		return lp_fail(r, LP_USAGE, "more than %d probe groups", LP_MAX_GROUPS);
+	lp_config_defaults(c);
+	/* lp_parse_args reads from index 1, as it does argv */
+	if (lp_parse_env(c, envp, &ps, r) < 0 ||
+	    lp_parse_args(c, end - first + 1, argv + first - 1, &ps, r) < 0)
+		goto error;
+	if (run->n > 0 && ps.run_wide)
+		return lp_fail(r, LP_USAGE,
+			       "group %zu: -%s applies to the whole run: give it in the first group",
+			       run->n + 1, ps.run_wide);
+	if (run->n > 0)
+		lp_copy_run_wide(c, &run->group[0]);
+	if (c->action == LP_RUN && lp_validate(c, r) < 0)
+		goto error;
+	run->n++;
+	return 0;
+error:
+	if (run->n == 0)
+		return -1; /* a single probe's messages stay as they were */
+	memcpy(why, r->detail, sizeof why);
+	return lp_fail(r, LP_USAGE, "group %zu: %.280s", run->n + 1, why);
+}
+
+/* -service=a,b (grpc): one group per service (grpc-health-probe #92),
+ * each with the rest of its group's flags. */
+static int lp_split_services(struct lp_run_config *run, struct lp_result *r)
+{
+	size_t g, n = run->n, len, k, dst;
+	const char *s, *comma;
+
+	for (g = 0; g < n; g++) {
+		const char *list = run->group[g].service;
+		if (run->group[g].mode != LP_MODE_GRPC || !strchr(list, ','))
+			continue;
+		for (s = list, k = 0;; s = comma + 1, k++) {
+			comma = strchr(s, ',');
+			len = comma ? (size_t)(comma - s) : strlen(s);
+			dst = k == 0 ? g : run->n;
+			if (dst == LP_MAX_GROUPS)
+				return lp_fail(r, LP_USAGE,
+					       "more than %d probe groups (each -service counts)",
+					       LP_MAX_GROUPS);
+			if (k > 0)
+				run->group[run->n++] = run->group[g];
+			memcpy(run->names[dst], s, len); /* len <= LP_SERVICE_MAX: validated */
+			run->names[dst][len] = '\0';
+			run->group[dst].service = run->names[dst];
+			if (!comma)
+				break;
+		}
+	}
+	return 0;
+}
+
+int lp_config_parse_run(struct lp_run_config *run, int argc, char **argv, char **envp,
+			struct lp_result *r)
+{
+	int i, first = 1;
+
+	run->n = 0;
+	for (i = 1; i <= argc; i++) {
+		if (i < argc && strcmp(argv[i], "--") != 0)
+			continue;
+		if (lp_parse_group(run, first, i, argv, envp, argc == 1, r) < 0)
+			return -1;
+		if (run->group[0].action != LP_RUN)
+			return 0; /* -h, -version: the rest is not looked at */
+		first = i + 1;
+	}
+	return lp_split_services(run, r);
 }
 
 void lp_config_usage(void)

@@ -15,18 +15,20 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "report.h"
 #include "result.h"
 
 #define LP_VERSION "0.1.0"
 
 #define LP_MAX_HEADERS	   16	/* -http-header / -rpc-header, each */
+#define LP_MAX_GROUPS	   16	/* probe groups of one run, separated by "--" */
+#define LP_HOST_MAX	   255	/* -host (and so :authority) length */
+#define LP_RPC_VALUE_MAX   4096 /* one -rpc-header value */
+#define LP_SERVICE_NAME_MAX 1024 /* = grpc_proto.h's LP_SERVICE_MAX */
 #define LP_MAX_CODE_RANGES 32	/* -http-codes */
-#define LP_EXPECT_MAX	   1024 /* -expect-body substring length */
-#define LP_SERVICE_MAX	   1024 /* -service name length */
 
 enum lp_mode { LP_MODE_HTTP = 0, LP_MODE_GRPC, LP_MODE_TCP };
 enum lp_method { LP_GET = 0, LP_HEAD };
+enum lp_exit_mode { LP_EXIT_DOCKER = 0, LP_EXIT_DETAILED };
 enum lp_action { LP_RUN = 0, LP_HELP, LP_VERSION_ACTION };
 
 struct lp_code_range {
@@ -59,14 +61,36 @@ struct lp_config {
 	const char *tls_ca_cert, *tls_client_cert, *tls_client_key;
 	const char *tls_server_name;
 	bool gzip;
+	/* run-wide: one value for every group, given in the first */
 	enum lp_exit_mode exit_mode;
 	bool verbose;
+	bool no_sandbox;      /* -no-sandbox: probe even where seccomp is refused */
+	int64_t wait_ms;      /* -wait: 0 for a single attempt */
+	int64_t interval_ms;  /* -interval (default 1s with -wait) */
+	const char *log_path; /* -log */
 };
 
 /* Fills cfg from argv then envp (either may be NULL-terminated lists; envp
  * may be NULL).  Returns 0, or -1 with r->kind == LP_USAGE and a one-line
  * reason.  cfg->action says whether to run, print help or the version. */
 int lp_config_parse(struct lp_config *cfg, int argc, char **argv, char **envp, struct lp_result *r);
+
+/* A run: up to LP_MAX_GROUPS groups of flags, one probe each. */
+struct lp_run_config {
+	struct lp_config group[LP_MAX_GROUPS];
+	size_t n;
+	char names[LP_MAX_GROUPS][LP_SERVICE_NAME_MAX + 1]; /* -service=a,b split */
+};
+
+/* The whole command line: groups separated by a lone "--", each parsed
+ * as lp_config_parse parses one (the environment gives every group its
+ * defaults); run-wide flags (-v, -exit-codes, -wait, -interval, -log,
+ * -no-sandbox, -h, -version) only in the first group, and they hold for
+ * all.  A grpc group whose -service is a comma list becomes one group per
+ * service.  Returns 0, or -1 with r set (LP_USAGE, naming the group when
+ * it is not the first). */
+int lp_config_parse_run(struct lp_run_config *run, int argc, char **argv, char **envp,
+			struct lp_result *r);
 
 /* Go duration ("250ms", "1m30s", "1.5s") or bare seconds ("2") into
  * milliseconds, rounded up.  Returns 0, or -1 if malformed, negative,

@@ -11,12 +11,11 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "report.h"
-#include "tls.h"
+#include "log.h"
 
 /* ---- request ------------------------------------------------------------- */
 
-#define LP_NV_AUTHORITY 3 /* its index in the header list lp_grpc_prepare builds */
+#define LP_NV_AUTHORITY 3 /* its index in the header list prepare builds */
 
 static void lp_nv(struct lp_grpc_probe *g, const char *name, const char *value)
 {
@@ -171,7 +170,7 @@ static int lp_on_frame(nghttp2_session *s, const nghttp2_frame *f, void *ud)
 
 	(void)s;
 	if (f->hd.type == NGHTTP2_SETTINGS && !(f->hd.flags & NGHTTP2_FLAG_ACK))
-		g->up = true;
+		g->settings_seen = true;
 	if (f->hd.type == NGHTTP2_HEADERS && f->hd.stream_id == g->stream_id &&
 	    f->headers.cat == NGHTTP2_HCAT_RESPONSE)
 		g->head_done = true;
@@ -226,11 +225,24 @@ static int lp_session(struct lp_grpc_probe *g, struct lp_result *r)
 	return 0;
 }
 
-int lp_grpc_prepare(struct lp_grpc_probe *g, const struct lp_config *c, bool tls,
-		    struct lp_result *r)
+/* :authority: -host, else -tls-server-name, else the address probed */
+static const char *lp_authority(const struct lp_exchange *x)
 {
+	const struct lp_config *c = x->cfg;
+
+	if (c->host)
+		return c->host;
+	if (c->tls_server_name)
+		return c->tls_server_name;
+	return x->target->addr.sa.sa_family == AF_UNIX ? "localhost" : x->target->name;
+}
+
+static int lp_grpc_prepare(void *m, const struct lp_exchange *x, struct lp_result *r)
+{
+	struct lp_grpc_probe *g = m;
+	const struct lp_config *c = x->cfg;
+
 	memset(g, 0, offsetof(struct lp_grpc_probe, grpc_message));
-	g->cfg = c;
 	g->grpc_status = -1;
 	/* user-agent: -user-agent, then ours (grpc-go: "<ua> grpc-go/1.x") */
 	if (strcmp(c->user_agent, "lprobe") == 0)
@@ -239,9 +251,9 @@ int lp_grpc_prepare(struct lp_grpc_probe *g, const struct lp_config *c, bool tls
 		snprintf(g->ua, sizeof g->ua, "%.200s lprobe/" LP_VERSION, c->user_agent);
 	lp_grpc_timeout_value(c->rpc_timeout_ms, g->timeout, sizeof g->timeout);
 	lp_nv(g, ":method", "POST");
-	lp_nv(g, ":scheme", tls ? "https" : "http");
+	lp_nv(g, ":scheme", x->tls ? "https" : "http");
 	lp_nv(g, ":path", "/grpc.health.v1.Health/Check");
-	lp_nv(g, ":authority", g->authority); /* LP_NV_AUTHORITY: set by lp_grpc_begin */
+	lp_nv(g, ":authority", g->authority); /* LP_NV_AUTHORITY: set by begin */
 	lp_nv(g, "content-type", "application/grpc");
 	lp_nv(g, "te", "trailers");
 	lp_nv(g, "user-agent", g->ua);
@@ -253,28 +265,20 @@ int lp_grpc_prepare(struct lp_grpc_probe *g, const struct lp_config *c, bool tls
 	return lp_rpc_headers(g, c, r) < 0 || lp_request_body(g, c, r) < 0 ? -1 : 0;
 }
 
-int lp_grpc_begin(struct lp_grpc_probe *g, const struct lp_target *t, struct lp_conn *conn,
-		  struct lp_result *r)
+static int lp_grpc_begin(void *m, struct lp_exchange *x)
 {
-	const struct lp_config *c = g->cfg;
+	struct lp_grpc_probe *g = m;
+	const struct lp_config *c = x->cfg;
 	nghttp2_data_provider body;
-	const char *alpn;
 
-	memcpy(g->where, t->name, sizeof g->where);
-	memcpy(r->where, t->name, sizeof r->where);
-	if (conn->tls && (!(alpn = lp_tls_alpn(conn)) || strcmp(alpn, "h2") != 0))
-		return lp_fail(r, LP_H2,
+	g->x = x;
+	if (x->tls && (!x->alpn || strcmp(x->alpn, "h2") != 0))
+		return lp_fail(&x->res, LP_H2,
 			       "the server did not select ALPN \"h2\" in the TLS "
 			       "handshake: not a gRPC server?");
-	lp_net_nodelay(conn->fd);
-	/* :authority: -host, else -tls-server-name, else the address probed */
-	snprintf(g->authority, sizeof g->authority, "%s",
-		 c->host			   ? c->host
-		 : c->tls_server_name		   ? c->tls_server_name
-		 : t->addr.sa.sa_family == AF_UNIX ? "localhost"
-						   : t->name);
+	snprintf(g->authority, sizeof g->authority, "%s", lp_authority(x));
 	g->nva[LP_NV_AUTHORITY].valuelen = strlen(g->authority);
-	if (lp_session(g, r) < 0)
+	if (lp_session(g, &x->res) < 0)
 		return -1;
 	body.source.ptr = NULL;
 	body.read_callback = lp_read_body;
@@ -284,13 +288,16 @@ int lp_grpc_begin(struct lp_grpc_probe *g, const struct lp_target *t, struct lp_
 		       "grpc-timeout %s%s)",
 		       g->authority, c->service, g->timeout, c->gzip ? ", gzip" : "");
 	if (g->stream_id < 0)
-		return lp_fail(r, LP_INTERNAL, "nghttp2: %s", nghttp2_strerror(g->stream_id));
+		return lp_fail(&x->res, LP_INTERNAL, "nghttp2: %s", nghttp2_strerror(g->stream_id));
 	return 0;
 }
 
-bool lp_grpc_is_up(const struct lp_grpc_probe *g)
+static void lp_grpc_release(void *m)
 {
-	return g->up;
+	struct lp_grpc_probe *g = m;
+
+	nghttp2_session_del(g->s); /* NULL-safe */
+	g->s = NULL;
 }
 
 /* ---- verdict ------------------------------------------------------------ */
@@ -300,7 +307,7 @@ static const char *lp_service(const struct lp_grpc_probe *g, char *buf, size_t c
 	char q[140];
 
 	snprintf(buf, cap, "service \"%s\"",
-		 lp_quote(q, sizeof q, g->cfg->service, strlen(g->cfg->service)));
+		 lp_quote(q, sizeof q, g->x->cfg->service, strlen(g->x->cfg->service)));
 	return buf;
 }
 
@@ -318,7 +325,7 @@ static int lp_status_verdict(struct lp_grpc_probe *g, struct lp_result *r)
 		return lp_fail(r, LP_RPC, "%s not found: the server does not know it (NOT_FOUND)%s",
 			       lp_service(g, svc, sizeof svc), msg);
 	case 12:
-		return lp_fail(r, LP_RPC, "%s has no health service (UNIMPLEMENTED)%s", g->where,
+		return lp_fail(r, LP_RPC, "%s has no health service (UNIMPLEMENTED)%s", g->x->target->name,
 			       msg);
 	case 4:
 		return lp_fail(r, LP_RPC,
@@ -344,16 +351,14 @@ static int lp_inflate(const unsigned char **msg, size_t *mlen, unsigned char *ou
 	inflateEnd(&z);
 	if (rc == Z_STREAM_END)
 		return 0;
-	return lp_fail(r, LP_RPC,
-		       rc == Z_BUF_ERROR && z.avail_out == 0
-			       ? "gzip response message inflates past %d bytes"
-			       : "malformed gzip response message%.0d",
-		       LP_GRPC_MSG_MAX);
+	if (rc == Z_BUF_ERROR && z.avail_out == 0)
+		return lp_fail(r, LP_RPC, "gzip response message inflates past %d bytes",
+			       LP_GRPC_MSG_MAX);
+	return lp_fail(r, LP_RPC, "malformed gzip response message");
 }
 
 static int lp_message_verdict(struct lp_grpc_probe *g, struct lp_result *r)
 {
-	static unsigned char plain[LP_GRPC_MSG_MAX];
 	const unsigned char *msg;
 	size_t mlen;
 	bool z;
@@ -370,7 +375,7 @@ static int lp_message_verdict(struct lp_grpc_probe *g, struct lp_result *r)
 	if (z && !g->gzip_resp)
 		return lp_fail(r, LP_RPC,
 			       "compressed response message without grpc-encoding: gzip");
-	if (z && lp_inflate(&msg, &mlen, plain, sizeof plain, r) < 0)
+	if (z && lp_inflate(&msg, &mlen, g->plain, sizeof g->plain, r) < 0)
 		return -1;
 	if (lp_pb_health_status(msg, mlen, &st) < 0)
 		return lp_fail(r, LP_RPC, "malformed HealthCheckResponse");
@@ -395,17 +400,22 @@ static bool lp_msg_truncated(const struct lp_grpc_probe *g)
 	return g->msg_len > 0 && lp_grpc_message(g->msg, g->msg_len, &z, &msg, &mlen) == -1;
 }
 
+static int lp_goaway(const struct lp_grpc_probe *g, struct lp_result *r)
+{
+	return lp_fail(r, LP_RPC, "the server sent GOAWAY (%s) before answering",
+		       nghttp2_http2_strerror(g->goaway_code));
+}
+
 static int lp_verdict(struct lp_grpc_probe *g, struct lp_result *r)
 {
-	if (g->cfg->verbose)
+	if (g->x->cfg->verbose)
 		lp_log("received :status %d, content-type %s, grpc-status %lld, %zu message bytes%s",
 		       g->http_status, g->ctype_ok ? "application/grpc" : "(not gRPC)",
 		       (long long)g->grpc_status, g->msg_len, g->gzip_resp ? " (gzip)" : "");
 	/* nghttp2 closes a stream that a GOAWAY left unprocessed with
 	 * REFUSED_STREAM: say GOAWAY, which is what the server sent */
 	if (g->goaway && g->grpc_status < 0)
-		return lp_fail(r, LP_RPC, "the server sent GOAWAY (%s) before answering",
-			       nghttp2_http2_strerror(g->goaway_code));
+		return lp_goaway(g, r);
 	if (g->rst_code != NGHTTP2_NO_ERROR && g->grpc_status < 0)
 		return lp_fail(r, LP_RPC, "the server reset the stream (RST_STREAM %s)",
 			       nghttp2_http2_strerror(g->rst_code));
@@ -413,7 +423,7 @@ static int lp_verdict(struct lp_grpc_probe *g, struct lp_result *r)
 		return lp_fail(r, LP_RPC, "the stream ended without response headers");
 	if (g->http_status != 200)
 		return lp_fail(r, LP_RPC, "HTTP status %d from %s: not a gRPC endpoint?",
-			       g->http_status, g->where);
+			       g->http_status, g->x->target->name);
 	if (!g->ctype_ok)
 		return lp_fail(r, LP_RPC, "response content-type is not application/grpc");
 	if (g->grpc_status < 0 && lp_msg_truncated(g))
@@ -429,19 +439,19 @@ static int lp_verdict(struct lp_grpc_probe *g, struct lp_result *r)
 /* The connection ended (EOF, GOAWAY, nghttp2 error) before the stream did. */
 static int lp_conn_lost(struct lp_grpc_probe *g, const char *how, struct lp_result *r)
 {
+	const struct lp_conn *c = &g->x->conn;
 	char q[140];
 
-	if (g->sample_len >= 5 && memcmp(g->sample, "HTTP/", 5) == 0)
+	if (lp_conn_peer_spoke_http(c))
 		return lp_fail(r, LP_H2,
 			       "the server answered in HTTP/1.x (\"%s\"): not an HTTP/2 "
 			       "(gRPC) server",
-			       lp_quote(q, sizeof q, g->sample, g->sample_len));
-	if (!g->up)
+			       lp_quote(q, sizeof q, c->first, c->first_len < 16 ? c->first_len : 16));
+	if (!g->settings_seen)
 		return lp_fail(r, LP_H2,
 			       "%s before the HTTP/2 preface: not an HTTP/2 (gRPC) server?", how);
 	if (g->goaway)
-		return lp_fail(r, LP_RPC, "the server sent GOAWAY (%s) before answering",
-			       nghttp2_http2_strerror(g->goaway_code));
+		return lp_goaway(g, r);
 	if (g->got_headers)
 		return lp_fail(r, LP_RPC,
 			       "%s after the response headers: the response was cut off "
@@ -506,7 +516,6 @@ static int lp_read(struct lp_grpc_probe *g, struct lp_conn *conn, short *ev, str
 {
 	unsigned char buf[16384];
 	ssize_t n = lp_conn_recv(conn, buf, sizeof buf, r), rv;
-	size_t k;
 
 	if (n == LP_IO_AGAIN) {
 		*ev |= conn->events;
@@ -516,39 +525,44 @@ static int lp_read(struct lp_grpc_probe *g, struct lp_conn *conn, short *ev, str
 		return r->kind == LP_RESET ? lp_conn_lost(g, "connection reset", r) : -1;
 	if (n == 0)
 		return lp_conn_lost(g, "connection closed", r);
-	if (g->sample_len < sizeof g->sample) {
-		k = sizeof g->sample - g->sample_len < (size_t)n ? sizeof g->sample - g->sample_len
-								 : (size_t)n;
-		memcpy(g->sample + g->sample_len, buf, k);
-		g->sample_len += k;
-	}
 	rv = nghttp2_session_mem_recv(g->s, buf, (size_t)n);
 	if (rv < 0 || g->msg_over) {
 		if (g->msg_over)
 			return lp_fail(r, LP_RPC, "response message exceeds the %d-byte limit",
 				       LP_GRPC_MSG_MAX - LP_GRPC_PREFIX);
-		if (!g->up || (g->sample_len >= 5 && memcmp(g->sample, "HTTP/", 5) == 0))
+		if (!g->settings_seen || lp_conn_peer_spoke_http(conn))
 			return lp_conn_lost(g, "bad data", r);
 		return lp_fail(r, LP_RPC, "HTTP/2 protocol error: %s", nghttp2_strerror((int)rv));
 	}
 	return 1;
 }
 
-int lp_grpc_step(struct lp_grpc_probe *g, struct lp_conn *conn, struct lp_result *r)
+/* The server's SETTINGS arrived: the connection is up, and the RPC gets
+ * its own deadline (SPEC -rpc-timeout), as grpc_health_probe's does. */
+static void lp_connection_up(struct lp_grpc_probe *g, struct lp_exchange *x)
 {
+	lp_exchange_log_step(x, "HTTP/2 connection up with");
+	lp_exchange_set_deadline(x, x->cfg->rpc_timeout_ms);
+	g->up = true;
+}
+
+static int lp_grpc_step(void *m, struct lp_exchange *x)
+{
+	struct lp_grpc_probe *g = m;
+	struct lp_conn *conn = &x->conn;
+	struct lp_result *r = &x->res;
 	short ev;
 	int rc;
 
-	memcpy(r->where, g->where, sizeof r->where);
 	for (;;) {
 		ev = 0;
 		if (lp_flush(g, conn, &ev, r) < 0)
 			return 1;
 		if (g->closed)
 			return lp_verdict(g, r), 1;
-		/* plaintext: the peer cannot have answered yet, so poll before the
+		/* plaintext: the peer cannot have answered yet, so wait before the
 		 * first read (TLS reads on: its engine may hold records to flush) */
-		if (!g->polled && !conn->tls) {
+		if (!g->polled && !x->tls) {
 			g->polled = true;
 			conn->events = (short)(ev | POLLIN);
 			return 0;
@@ -556,10 +570,8 @@ int lp_grpc_step(struct lp_grpc_probe *g, struct lp_conn *conn, struct lp_result
 		rc = lp_read(g, conn, &ev, r);
 		if (rc < 0)
 			return 1;
-		if (g->up && !g->up_reported) {
-			g->up_reported = true;
-			return LP_GRPC_UP;
-		}
+		if (g->settings_seen && !g->up)
+			lp_connection_up(g, x);
 		if (g->closed || lp_head_bad(g))
 			return lp_verdict(g, r), 1;
 		if (!nghttp2_session_want_read(g->s) && !nghttp2_session_want_write(g->s))
@@ -571,22 +583,35 @@ int lp_grpc_step(struct lp_grpc_probe *g, struct lp_conn *conn, struct lp_result
 	}
 }
 
-void lp_grpc_timeout(struct lp_grpc_probe *g, const char *d, struct lp_result *r)
+static void lp_grpc_expire(void *m, struct lp_exchange *x, const char *d)
 {
+	struct lp_grpc_probe *g = m;
+
 	if (!g->up) {
-		lp_fail(r, LP_CONNECT_TIMEOUT, "%s waiting for the HTTP/2 preface from %s", d,
-			g->where);
+		lp_fail(&x->res, LP_CONNECT_TIMEOUT, "%s waiting for the HTTP/2 preface from %s", d,
+			x->target->name);
 		return;
 	}
 	if (g->req_off < g->req_len && g->s &&
 	    nghttp2_session_get_stream_remote_window_size(g->s, g->stream_id) <= 0) {
-		lp_fail(r, LP_TIMEOUT,
+		lp_fail(&x->res, LP_TIMEOUT,
 			"%s: the server's flow-control window stayed closed, "
 			"the request could not be sent (DEADLINE_EXCEEDED)",
 			d);
 		return;
 	}
-	lp_fail(r, LP_TIMEOUT,
+	lp_fail(&x->res, LP_TIMEOUT,
 		"%s waiting for the health check response from %s (DEADLINE_EXCEEDED)", d,
-		g->where);
+		x->target->name);
 }
+
+const struct lp_mode_ops lp_grpc_mode = {
+	.name = "grpc",
+	.alpn = "h2",
+	.nodelay = true,
+	.prepare = lp_grpc_prepare,
+	.begin = lp_grpc_begin,
+	.step = lp_grpc_step,
+	.expire = lp_grpc_expire,
+	.release = lp_grpc_release,
+};

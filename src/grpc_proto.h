@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
+#define LP_SERVICE_MAX 1024 /* -service name length */
 
 #define LP_GRPC_PREFIX	5 /* compressed flag + 32-bit big-endian length */
 #define LP_GRPC_REQ_MAX (LP_GRPC_PREFIX + 16 + LP_SERVICE_MAX + 64) /* request, even gzipped */

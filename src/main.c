@@ -1,40 +1,50 @@
 /*
- * main.c -- wiring only: configuration, target, TLS files, sandbox, probe,
- * report.  The only place that prints a verdict or exits.
+ * main.c -- wiring only: fds, configuration, -log, the run (run.h), exit.
+ * The only place that ends the process.
  */
 #include <stdio.h>
 
 #include "config.h"
-#include "probe.h"
+#include "log.h"
+#include "net.h"
 #include "report.h"
+#include "run.h"
 #include "sandbox.h"
 #include "tls.h"
 
 extern char **environ;
 
+static int lp_usage_error(const struct lp_result *r, int log_fd)
+{
+	char line[LP_WHERE_MAX + 2 * LP_DETAIL_MAX];
+
+	lp_report_format(r, line, sizeof line);
+	lp_log_line(2, line);
+	if (log_fd >= 0)
+		lp_log_line(log_fd, line);
+	return 1; /* usage errors are 1 in both exit-code modes */
+}
+
 int main(int argc, char **argv)
 {
-	static struct lp_config cfg;
-	static struct lp_probe probe;
+	static struct lp_run_config rc;
 	struct lp_result r = {0};
-	struct lp_tls *tls = NULL;
+	int log_fd = -1;
 
-	if (lp_config_parse(&cfg, argc, argv, environ, &r) < 0)
-		return lp_report(&r, cfg.exit_mode); /* usage errors are 1 in both modes */
-	if (cfg.action == LP_HELP) {
+	/* before anything opens an fd: only 0-2, all valid (sandbox.h) */
+	if (lp_sandbox_fds(&r) < 0 || lp_net_init(&r) < 0)
+		return lp_usage_error(&r, -1);
+	if (lp_config_parse_run(&rc, argc, argv, environ, &r) < 0)
+		return lp_usage_error(&r, -1);
+	if (rc.group[0].action == LP_HELP) {
 		lp_config_usage();
 		return 0;
 	}
-	if (cfg.action == LP_VERSION_ACTION) {
-		fputs("lprobe " LP_VERSION "\n", stdout);
+	if (rc.group[0].action == LP_VERSION_ACTION) {
+		printf("lprobe %s (%s)\n", LP_VERSION, lp_tls_backend());
 		return 0;
 	}
-	/* every file is read before the sandbox closes open(2) */
-	if ((cfg.tls && lp_tls_load(&tls, &cfg, &r) < 0) ||
-	    lp_probe_init(&probe, &cfg, tls, &r) < 0 || lp_sandbox_enter(&r) < 0)
-		return lp_report(&r, cfg.exit_mode);
-	if (cfg.verbose)
-		lp_log("sandbox: no_new_privs and seccomp allow-list in force");
-	lp_probe_run(&probe, 1);
-	return lp_report(&probe.res, cfg.exit_mode);
+	if (rc.group[0].log_path && (log_fd = lp_log_open(rc.group[0].log_path, &r)) < 0)
+		return lp_usage_error(&r, -1);
+	lp_sandbox_exit(lp_run(&rc, log_fd));
 }

@@ -1,5 +1,7 @@
 /*
- * probe.c -- the probe state machine and the poll loop that drives it.
+ * probe.c -- the probe state machine and the loops that drive it.  Every
+ * mode is reached through its table (mode.h); nothing here knows which
+ * mode runs.
  */
 #include "probe.h"
 
@@ -8,258 +10,336 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "report.h"
+#include "log.h"
 
-#define LP_MAX_PROBES 16
+static const struct lp_mode_ops *const lp_modes[] = {
+	[LP_MODE_HTTP] = &lp_http1_mode,
+	[LP_MODE_GRPC] = &lp_grpc_mode,
+	[LP_MODE_TCP] = &lp_tcp_mode,
+};
 
-/* -v: a step and how long it took, from the clock itself (the loop's `now`
- * is when it woke up, and several steps may run in one wake-up). */
-static void lp_vlog(const struct lp_probe *p, const char *what)
+/* ---- the probe's API for its mode (mode.h) ------------------------------ */
+
+void lp_exchange_set_deadline(struct lp_exchange *x, int64_t ms)
+{
+	x->deadline = lp_now() + ms * 1000;
+	x->timeout_ms = ms;
+}
+
+void lp_exchange_log_step(struct lp_exchange *x, const char *what)
+{
+	int64_t now, us;
+
+	if (!x->cfg->verbose)
+		return;
+	now = lp_now();
+	us = now - x->t_phase;
+	lp_log("%s %s in %lld.%03lld ms", what, x->target->name, (long long)(us / 1000),
+	       (long long)(us % 1000));
+	x->t_phase = now;
+}
+
+/* ---- phases --------------------------------------------------------------- */
+
+static void lp_finish(struct lp_probe *p)
 {
 	int64_t us;
 
-	if (!p->cfg->verbose)
+	if (p->phase == LP_PH_DONE)
 		return;
-	us = lp_now() - p->t_phase;
-	lp_log("%s %s in %lld.%03lld ms", what, p->target.name, (long long)(us / 1000),
-	       (long long)(us % 1000));
-}
-
-static void lp_finish(struct lp_probe *p, int64_t now)
-{
-	int64_t us = (p->cfg->verbose ? lp_now() : now) - p->t_start;
-
 	p->phase = LP_PH_DONE;
-	lp_conn_close(&p->conn);
-	if (p->cfg->verbose)
-		lp_log("%s after %lld.%03lld ms", p->res.kind == LP_OK ? "healthy" : "unhealthy",
+	if (p->ops->release)
+		p->ops->release(&p->m);
+	if (!p->blocking) /* the strict sandbox allows no close(2); exit closes */
+		lp_conn_close(&p->x.conn);
+	if (p->cfg->verbose) {
+		us = lp_now() - p->t_start;
+		lp_log("%s after %lld.%03lld ms", p->x.res.kind == LP_OK ? "healthy" : "unhealthy",
 		       (long long)(us / 1000), (long long)(us % 1000));
-}
-
-static void lp_exchange_step(struct lp_probe *p, int64_t now)
-{
-	int rc;
-
-	switch (p->cfg->mode) {
-	case LP_MODE_HTTP:
-		rc = lp_http1_step(&p->m.http, &p->conn, &p->res);
-		break;
-	case LP_MODE_GRPC:
-		rc = lp_grpc_step(&p->m.grpc, &p->conn, &p->res);
-		if (rc == LP_GRPC_UP) { /* connection up: the RPC gets its own deadline */
-			lp_vlog(p, "HTTP/2 connection up with");
-			p->t_phase = p->cfg->verbose ? lp_now() : now;
-			p->deadline = now + p->cfg->rpc_timeout_ms * 1000;
-			rc = lp_grpc_step(&p->m.grpc, &p->conn, &p->res);
-		}
-		break;
-	default: /* tcp: the connection (and handshake) was the whole test */
-		p->res.kind = LP_OK;
-		rc = 1;
 	}
-	if (rc == 1)
-		lp_finish(p, now);
 }
 
-static void lp_exchange_begin(struct lp_probe *p, int64_t now)
+static void lp_exchange_step(struct lp_probe *p)
 {
-	int rc = 0;
+	if (p->ops->step(&p->m, &p->x) == 1)
+		lp_finish(p);
+}
 
+static void lp_exchange_begin(struct lp_probe *p)
+{
 	p->phase = LP_PH_EXCHANGE;
-	p->t_phase = now;
-	/* the request was built by lp_probe_init (http: or the ::1 retry) */
-	if (p->cfg->mode == LP_MODE_GRPC)
-		rc = lp_grpc_begin(&p->m.grpc, &p->target, &p->conn, &p->res);
-	if (rc < 0)
-		lp_finish(p, now);
+	if (p->ops->begin(&p->m, &p->x) < 0)
+		lp_finish(p);
 	else
-		lp_exchange_step(p, now);
+		lp_exchange_step(p);
 }
 
-static void lp_handshake_step(struct lp_probe *p, int64_t now)
+static void lp_handshake_step(struct lp_probe *p)
 {
-	int rc = lp_tls_handshake(&p->conn, &p->res);
+	int rc = lp_tls_handshake(&p->tls, &p->x.conn, &p->x.res);
 
 	if (rc == 0)
 		return;
 	if (rc < 0) {
-		lp_finish(p, now);
+		lp_finish(p);
 		return;
 	}
-	lp_vlog(p, "TLS handshake done with");
-	lp_exchange_begin(p, now);
+	p->x.alpn = lp_tls_alpn(&p->tls);
+	lp_exchange_log_step(&p->x, "TLS handshake done with");
+	lp_exchange_begin(p);
 }
 
-static void lp_connected(struct lp_probe *p, int64_t now)
+/* After confinement: the first bytes go out (ClientHello or the mode's). */
+static void lp_start_talking(struct lp_probe *p)
 {
-	lp_vlog(p, "connected to");
-	p->t_phase = p->cfg->verbose ? lp_now() : now;
-	p->conn.where = p->target.name;
-	if (!p->tls) {
-		lp_exchange_begin(p, now);
+	if (!p->x.tls) {
+		lp_exchange_begin(p);
 		return;
 	}
 	p->phase = LP_PH_HANDSHAKE;
-	if (lp_tls_start(p->tls, &p->conn, &p->target, p->cfg->mode == LP_MODE_GRPC, &p->res) < 0)
-		lp_finish(p, now);
+	if (lp_tls_start(&p->tls, &p->x.conn, &p->target, p->ops->alpn, &p->x.res) < 0)
+		lp_finish(p);
 	else
-		lp_handshake_step(p, now);
+		lp_handshake_step(p);
 }
 
-static void lp_connect_begin(struct lp_probe *p, int64_t now);
+static void lp_connected(struct lp_probe *p)
+{
+	/* a TLS handshake or an HTTP/2 exchange answers a peer's flight with
+	 * several small writes: no Nagle + delayed ACK (40 ms).  Now, before
+	 * confinement, which leaves no setsockopt(2). */
+	if (p->x.tls || p->ops->nodelay)
+		lp_net_nodelay(p->x.conn.fd);
+	lp_exchange_log_step(&p->x, "connected to");
+	p->phase = LP_PH_CONNECTED;
+}
+
+static void lp_connect_begin(struct lp_probe *p);
 
 /* SPEC -ipv6: a refused 127.0.0.1 is retried once on ::1; if that fails
  * too, the IPv4 refusal is what the user hears about. */
-static void lp_connect_failed(struct lp_probe *p, int64_t now)
+static void lp_connect_failed(struct lp_probe *p)
 {
-	bool v6_refused = p->res.kind == LP_REFUSED;
+	struct lp_result *r = &p->x.res;
+	bool v6_refused = r->kind == LP_REFUSED;
 
-	lp_conn_close(&p->conn);
-	if (p->res.kind == LP_REFUSED && p->target.fallback_v6) {
+	lp_conn_close(&p->x.conn);
+	if (r->kind == LP_REFUSED && p->target.fallback_v6) {
 		if (p->cfg->verbose)
 			lp_log("connect %s: connection refused; trying [::1]", p->target.name);
 		p->v4_refused = true;
 		memcpy(p->v4_name, p->target.name, sizeof p->v4_name);
 		lp_target_use_ipv6(&p->target);
-		/* the default Host names the address probed */
-		if (p->cfg->mode == LP_MODE_HTTP &&
-		    lp_http1_begin(&p->m.http, p->cfg, &p->target, &p->res) < 0) {
-			lp_finish(p, now);
-			return;
-		}
-		lp_connect_begin(p, now);
+		memcpy(r->where, p->target.name, sizeof r->where);
+		lp_connect_begin(p);
 		return;
 	}
 	if (p->v4_refused) {
 		if (p->cfg->verbose && !v6_refused)
-			lp_log("connect %s: %s", p->target.name, p->res.detail);
-		memcpy(p->res.where, p->v4_name, sizeof p->res.where);
-		lp_fail(&p->res, LP_REFUSED, v6_refused ? " (and on %s)" : "%.0s", p->target.name);
+			lp_log("connect %s: %s", p->target.name, r->detail);
+		memcpy(r->where, p->v4_name, sizeof r->where);
+		if (v6_refused)
+			lp_fail(r, LP_REFUSED, " (and on %s)", p->target.name);
+		else
+			lp_fail(r, LP_REFUSED, "%s", "");
 	}
-	lp_finish(p, now);
+	lp_finish(p);
 }
 
-static void lp_connect_begin(struct lp_probe *p, int64_t now)
+static void lp_connect_begin(struct lp_probe *p)
 {
-	int rc = lp_net_connect(&p->target, &p->conn.fd, &p->res);
+	int rc = lp_net_connect(&p->x.conn, &p->target, &p->x.res);
 
 	p->phase = LP_PH_CONNECT;
-	p->conn.events = POLLOUT;
+	p->x.conn.events = POLLOUT;
 	if (rc == 1)
-		lp_connected(p, now);
+		lp_connected(p);
 	else if (rc < 0)
-		lp_connect_failed(p, now);
+		lp_connect_failed(p);
 }
 
-static void lp_ready(struct lp_probe *p, short revents, int64_t now)
+static void lp_ready(struct lp_probe *p, short revents)
 {
 	switch (p->phase) {
 	case LP_PH_CONNECT:
 		/* POLLOUT alone means connected; only a failure needs SO_ERROR */
 		if ((revents & (POLLERR | POLLHUP)) &&
-		    lp_net_connect_finish(p->conn.fd, &p->target, &p->res) < 0)
-			lp_connect_failed(p, now);
+		    lp_net_connect_finish(&p->x.conn, &p->target, &p->x.res) < 0)
+			lp_connect_failed(p);
 		else
-			lp_connected(p, now);
+			lp_connected(p);
 		break;
 	case LP_PH_HANDSHAKE:
-		lp_handshake_step(p, now);
+		lp_handshake_step(p);
 		break;
 	case LP_PH_EXCHANGE:
-		lp_exchange_step(p, now);
+		lp_exchange_step(p);
 		break;
+	case LP_PH_IDLE:
+	case LP_PH_CONNECTED:
 	case LP_PH_DONE:
 		break;
 	}
 }
 
-static void lp_expire(struct lp_probe *p, int64_t now)
+static void lp_expire(struct lp_probe *p)
 {
-	const struct lp_config *c = p->cfg;
+	struct lp_result *r = &p->x.res;
+	const char *name = p->target.name;
 	char d[24];
 
-	lp_format_duration(p->phase == LP_PH_EXCHANGE && c->mode == LP_MODE_GRPC &&
-					   lp_grpc_is_up(&p->m.grpc)
-				   ? c->rpc_timeout_ms
-				   : c->connect_timeout_ms,
-			   d, sizeof d);
-	memcpy(p->res.where, p->target.name, sizeof p->res.where);
-	if (p->phase == LP_PH_CONNECT)
-		lp_fail(&p->res, LP_CONNECT_TIMEOUT, "%s connecting to %s", d, p->target.name);
-	else if (p->phase == LP_PH_HANDSHAKE)
-		lp_fail(&p->res, LP_CONNECT_TIMEOUT, "%s in the TLS handshake with %s", d,
-			p->target.name);
-	else if (c->mode == LP_MODE_GRPC)
-		lp_grpc_timeout(&p->m.grpc, d, &p->res);
-	else
-		lp_fail(&p->res, LP_TIMEOUT, "%s %s %s", d, lp_http1_waiting_for(&p->m.http),
-			p->target.name);
-	lp_finish(p, now);
+	lp_format_duration(p->x.timeout_ms, d, sizeof d);
+	switch (p->phase) {
+	case LP_PH_CONNECT:
+		lp_fail(r, LP_CONNECT_TIMEOUT, "%s connecting to %s", d, name);
+		break;
+	case LP_PH_CONNECTED:
+		lp_fail(r, LP_CONNECT_TIMEOUT,
+			"%s: connected to %s, but another group's connect took the whole deadline",
+			d, name);
+		break;
+	case LP_PH_HANDSHAKE:
+		lp_fail(r, LP_CONNECT_TIMEOUT, "%s in the TLS handshake with %s", d, name);
+		break;
+	case LP_PH_EXCHANGE:
+		p->ops->expire(&p->m, &p->x, d);
+		break;
+	case LP_PH_IDLE:
+	case LP_PH_DONE:
+		return;
+	}
+	lp_finish(p);
 }
 
-int lp_probe_init(struct lp_probe *p, const struct lp_config *c, struct lp_tls *tls,
-		  struct lp_result *r)
+int lp_probe_init(struct lp_probe *p, const struct lp_config *c,
+		  const struct lp_tls_files *files, struct lp_result *r)
 {
-	memset(p, 0, offsetof(struct lp_probe, m));
+	memset(p, 0, offsetof(struct lp_probe, tls));
+	p->ops = lp_modes[c->mode];
 	p->cfg = c;
-	p->tls = tls;
-	p->conn.fd = -1;
+	p->x.cfg = c;
+	p->x.target = &p->target;
+	p->x.tls = c->tls;
+	lp_conn_init(&p->x.conn, &p->x.deadline);
 	if (lp_target_from_config(c, &p->target, r) < 0)
 		return -1;
-	/* built now, so that an over-long request is a usage error before any
-	 * socket exists (SPEC: usage errors come first) */
-	if (c->mode == LP_MODE_HTTP)
-		return lp_http1_begin(&p->m.http, c, &p->target, r);
-	if (c->mode == LP_MODE_GRPC)
-		return lp_grpc_prepare(&p->m.grpc, c, tls != NULL, r);
+	memcpy(p->x.res.where, p->target.name, sizeof p->x.res.where);
+	if (c->tls && lp_tls_prepare(&p->tls, files, c, r) < 0)
+		return -1;
+	/* SPEC: usage errors come before any socket */
+	if (p->ops->prepare && p->ops->prepare(&p->m, &p->x, r) < 0)
+		return -1;
 	return 0;
 }
 
-static void lp_probe_start(struct lp_probe *p, int64_t now)
+const struct lp_result *lp_probe_result(const struct lp_probe *p)
 {
-	p->t_start = p->t_phase = now;
-	p->deadline = now + p->cfg->connect_timeout_ms * 1000;
-	p->res.kind = LP_INTERNAL;
-	lp_connect_begin(p, now);
+	return &p->x.res;
 }
 
-void lp_probe_run(struct lp_probe *ps, size_t n)
+/* ---- loops ---------------------------------------------------------------- */
+
+static void lp_probe_start(struct lp_probe *p, int64_t now)
+{
+	p->t_start = p->x.t_phase = now;
+	p->x.deadline = now + p->cfg->connect_timeout_ms * 1000;
+	p->x.timeout_ms = p->cfg->connect_timeout_ms;
+	lp_connect_begin(p);
+}
+
+/* The probes poll_loop waits on: those in a phase it drives. */
+static bool lp_polled(const struct lp_probe *p, bool connect_only)
+{
+	if (connect_only)
+		return p->phase == LP_PH_CONNECT;
+	return p->phase == LP_PH_HANDSHAKE || p->phase == LP_PH_EXCHANGE;
+}
+
+static void lp_poll_loop(struct lp_probe *ps, size_t n, bool connect_only)
 {
 	struct pollfd pfd[LP_MAX_PROBES];
 	size_t idx[LP_MAX_PROBES], i, k;
-	int64_t now = lp_now(), next;
+	int64_t next;
 	int rc;
 
-	for (i = 0; i < n && i < LP_MAX_PROBES; i++)
-		lp_probe_start(&ps[i], now);
 	for (;;) {
 		next = INT64_MAX;
-		for (i = k = 0; i < n && i < LP_MAX_PROBES; i++) {
-			if (ps[i].phase == LP_PH_DONE)
+		for (i = k = 0; i < n; i++) {
+			if (!lp_polled(&ps[i], connect_only))
 				continue;
-			pfd[k].fd = ps[i].conn.fd, pfd[k].events = ps[i].conn.events;
+			pfd[k].fd = ps[i].x.conn.fd, pfd[k].events = ps[i].x.conn.events;
 			pfd[k].revents = 0;
 			idx[k++] = i;
-			if (ps[i].deadline < next)
-				next = ps[i].deadline;
+			if (ps[i].x.deadline < next)
+				next = ps[i].x.deadline;
 		}
 		if (k == 0)
 			return;
-		rc = poll(pfd, (nfds_t)k, lp_ms_left(next, now));
+		rc = poll(pfd, (nfds_t)k, lp_ms_left(next, lp_now()));
 		if (rc < 0 && errno != EINTR) {
 			for (i = 0; i < k; i++) {
-				lp_fail(&ps[idx[i]].res, LP_INTERNAL, "poll: %s", strerror(errno));
-				lp_finish(&ps[idx[i]], now);
+				lp_fail(&ps[idx[i]].x.res, LP_INTERNAL, "poll: %s", strerror(errno));
+				lp_finish(&ps[idx[i]]);
 			}
 			return;
 		}
-		now = lp_now();
 		for (i = 0; i < k; i++) {
 			struct lp_probe *p = &ps[idx[i]];
 			if (rc > 0 && pfd[i].revents)
-				lp_ready(p, pfd[i].revents, now);
-			if (p->phase != LP_PH_DONE && now >= p->deadline)
-				lp_expire(p, now);
+				lp_ready(p, pfd[i].revents);
+			if (lp_polled(p, connect_only) && lp_now() >= p->x.deadline)
+				lp_expire(p);
 		}
+	}
+}
+
+void lp_probes_connect(struct lp_probe *ps, size_t n)
+{
+	int64_t now = lp_now();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		lp_probe_start(&ps[i], now);
+	lp_poll_loop(ps, n, true);
+	/* a probe whose deadline passed while others still connected */
+	now = lp_now();
+	for (i = 0; i < n; i++)
+		if (ps[i].phase == LP_PH_CONNECTED && now >= ps[i].x.deadline)
+			lp_expire(&ps[i]);
+}
+
+void lp_probes_finish(struct lp_probe *ps, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ps[i].phase == LP_PH_CONNECTED)
+			lp_start_talking(&ps[i]);
+	lp_poll_loop(ps, n, false);
+}
+
+int lp_probe_make_blocking(struct lp_probe *p)
+{
+	if (p->phase != LP_PH_CONNECTED)
+		return 0;
+	if (lp_net_set_blocking(p->x.conn.fd) < 0) {
+		lp_fail(&p->x.res, LP_INTERNAL, "fcntl: %s", strerror(errno));
+		lp_finish(p);
+		return -1;
+	}
+	p->blocking = true;
+	return 0;
+}
+
+void lp_probe_finish_blocking(struct lp_probe *p)
+{
+	if (p->phase != LP_PH_CONNECTED)
+		return;
+	lp_start_talking(p);
+	while (p->phase != LP_PH_DONE) {
+		if (lp_now() >= p->x.deadline)
+			lp_expire(p);
+		else
+			lp_ready(p, p->x.conn.events);
 	}
 }

@@ -1,52 +1,88 @@
 /*
  * probe.h -- one probe as a state machine: connect, TLS handshake, the
- * mode's exchange, verdict.  It never blocks: the run loop polls every
- * probe's socket for what it waits for, and expires it at its absolute
- * deadline.  All state is in struct lp_probe, fixed-size.
+ * mode's exchange (mode.h), verdict.  All of a probe's state is in its
+ * struct lp_probe, fixed-size; nothing is shared between probes but the
+ * read-only configuration and TLS files.
+ *
+ * A run goes in two halves, so that confinement comes between them
+ * (sandbox.h): lp_probes_connect() connects every probe (with the one
+ * 127.0.0.1 -> ::1 retry) and reads nothing from any peer;
+ * lp_probes_finish() (poll loop, any number of probes) or
+ * lp_probe_finish_blocking() (one probe on a blocking socket, for the
+ * strict sandbox) drive the handshakes and exchanges to their verdicts.
+ * Nothing blocks in the poll loop: each phase makes progress or sets
+ * conn.events and returns, and each probe expires at its own absolute
+ * deadline.
  *
  * Deadlines (SPEC): http -- -connect-timeout bounds the whole probe;
  * grpc -- -connect-timeout bounds connect + TLS + HTTP/2 preface, then
- * -rpc-timeout the RPC; tcp -- -connect-timeout bounds connect + TLS.
+ * -rpc-timeout the RPC (the mode moves its deadline); tcp --
+ * -connect-timeout bounds connect + TLS.
  */
 #ifndef LP_PROBE_H
 #define LP_PROBE_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "config.h"
 #include "grpc.h"
 #include "http1.h"
-#include "net.h"
-#include "result.h"
+#include "mode.h"
 #include "target.h"
 #include "tls.h"
 
-enum lp_phase { LP_PH_CONNECT, LP_PH_HANDSHAKE, LP_PH_EXCHANGE, LP_PH_DONE };
+#define LP_MAX_PROBES 16 /* probes of one run (SPEC: at most 16 groups) */
+
+enum lp_phase {
+	LP_PH_IDLE,	 /* initialised, not started */
+	LP_PH_CONNECT,	 /* connect in progress */
+	LP_PH_CONNECTED, /* waiting for the other probes, then confinement */
+	LP_PH_HANDSHAKE, /* TLS */
+	LP_PH_EXCHANGE,	 /* the mode's */
+	LP_PH_DONE	 /* x.res holds the verdict */
+};
 
 struct lp_probe {
+	const struct lp_mode_ops *ops;
 	const struct lp_config *cfg;
 	struct lp_target target;
-	struct lp_conn conn;
-	struct lp_tls *tls; /* prepared client context, or NULL */
+	struct lp_exchange x;
 	enum lp_phase phase;
+	bool blocking;	 /* driven by lp_probe_finish_blocking: no close(2) */
 	bool v4_refused; /* 127.0.0.1 refused; now trying ::1 */
 	char v4_name[LP_WHERE_MAX];
-	int64_t t_start, t_phase, deadline;
-	struct lp_result res;
+	int64_t t_start;
+	struct lp_tls tls; /* when cfg->tls */
 	union {
 		struct lp_http1_probe http;
 		struct lp_grpc_probe grpc;
 	} m;
 };
 
-/* Applies the target policy and, for http, builds the request; tls is the
- * loaded TLS context when -tls.  Returns 0, or -1 with r set (refused
- * target, usage). */
-int lp_probe_init(struct lp_probe *p, const struct lp_config *c, struct lp_tls *tls,
-		  struct lp_result *r);
+/* Applies the target policy, prepares the mode (requests built) and the
+ * TLS state (files: the loaded TLS files when c->tls, else NULL).  Before
+ * any socket.  Returns 0, or -1 with r set (refused target, usage). */
+int lp_probe_init(struct lp_probe *p, const struct lp_config *c,
+		  const struct lp_tls_files *files, struct lp_result *r);
 
-/* Runs n probes to completion under one poll loop; each ends with its
- * verdict in ->res. */
-void lp_probe_run(struct lp_probe *ps, size_t n);
+/* Starts n probes (n <= LP_MAX_PROBES) and runs the poll loop until
+ * every one is connected or done.  Reads nothing from any peer. */
+void lp_probes_connect(struct lp_probe *ps, size_t n);
+
+/* Runs n connected probes to their verdicts under one poll loop. */
+void lp_probes_finish(struct lp_probe *ps, size_t n);
+
+/* Prepares one connected probe for lp_probe_finish_blocking: its socket
+ * becomes blocking.  Before confinement.  0, or -1 with x.res set. */
+int lp_probe_make_blocking(struct lp_probe *p);
+
+/* Runs one connected probe to its verdict without poll(2): reads block
+ * until data or the strict sandbox's timer tick (clock.h). */
+void lp_probe_finish_blocking(struct lp_probe *p);
+
+/* The verdict (LP_UNDECIDED until the probe is done). */
+const struct lp_result *lp_probe_result(const struct lp_probe *p);
 
 #endif

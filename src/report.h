@@ -9,9 +9,8 @@
 #ifndef LP_REPORT_H
 #define LP_REPORT_H
 
+#include "config.h"
 #include "result.h"
-
-enum lp_exit_mode { LP_EXIT_DOCKER = 0, LP_EXIT_DETAILED };
 
 /* Writes the message for r into buf (capacity cap, NUL-terminated, without
  * the "lprobe: " prefix or newline).  Pure, for tests. */
@@ -22,8 +21,5 @@ int lp_report_exit_code(const struct lp_result *r, enum lp_exit_mode mode);
 
 /* Prints the line (if r is a failure) and returns the exit status. */
 int lp_report(const struct lp_result *r, enum lp_exit_mode mode);
-
-/* Verbose logging to stderr, one "lprobe: " line per call. */
-void lp_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

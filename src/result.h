@@ -4,8 +4,10 @@
  * Every module that can fail fills a struct lp_result: a kind (what class of
  * failure, which decides the message template and the exit code in one table
  * in report.c), "where" (the address probed, as the user would write it) and
- * "detail" (the variable part of the message).  Modules never print and never
- * exit; only main.c does, through lp_report().
+ * "detail" (the variable part of the message).  The probe writes "where",
+ * once, when it chooses or changes its target; modules fill kind and detail
+ * only.  A result is LP_UNDECIDED until a verdict.  Modules never print and
+ * never exit; only main.c does, through report.h.  Pure: result.c.
  */
 #ifndef LP_RESULT_H
 #define LP_RESULT_H
@@ -13,7 +15,8 @@
 #include <stddef.h>
 
 enum lp_kind {
-	LP_OK = 0,
+	LP_UNDECIDED = 0,   /* no verdict yet: reported as an internal error */
+	LP_OK,
 	LP_USAGE,	    /* bad flag, value, environment variable or file */
 	LP_TARGET,	    /* refused by the loopback-only policy */
 	LP_REFUSED,	    /* connect: connection refused */
@@ -25,6 +28,7 @@ enum lp_kind {
 	LP_CLOSED,	    /* peer closed before the answer was complete */
 	LP_MALFORMED,	    /* not a well-formed HTTP/1.x response */
 	LP_TOO_LARGE,	    /* response headers over the cap */
+	LP_FLOOD,	    /* the peer sent more than any answer needs */
 	LP_HTTP_STATUS,	    /* well-formed answer, status not accepted */
 	LP_BODY_MISMATCH,   /* -expect-body not found */
 	LP_H2,		    /* HTTP/2 connection failure (preface, GOAWAY, ...) */

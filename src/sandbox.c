@@ -1,26 +1,34 @@
 /*
- * sandbox.c -- a classic-BPF seccomp filter (Documentation/userspace-api/
- * seccomp_filter.rst): check the architecture, then the syscall number
- * against the allow-list; socket() also has its domain checked.
+ * sandbox.c -- strict seccomp, or a classic-BPF filter
+ * (Documentation/userspace-api/seccomp_filter.rst), and the fd hygiene
+ * before either.
  *
- * Attaching a filter costs time in proportion to its length (the kernel
- * checks, converts and JIT-compiles it in every probe: about 0.7 us per
- * instruction on the bench machine), so the program is kept short: every
- * allowed number jumps to one shared ALLOW.  No x32 check is needed: x32
- * numbers carry bit 30 and can never equal an entry of the allow-list.
+ * What a filter costs (measured in bench/, see docs/BENCHMARKS.md): the
+ * kernel allocates and JIT-compiles it at attach, and then emulates it
+ * once for every system call number to build its allow cache
+ * (seccomp_cache_prepare in kernel/seccomp.c), at a few microseconds per
+ * instruction on the emulated paths.  The emulation stops at the first
+ * instruction that is not constant for a given number -- a load of
+ * anything but nr or arch -- so this filter starts with one: the cache is
+ * never built, attaching costs only the allocation and JIT, and each of
+ * the probe's few system calls afterwards runs about ten instructions.
+ * Allowed numbers are found by binary search, so the path stays short.
+ * x32 numbers (bit 30 set) are larger than every allowed one: killed.
  */
 #include "sandbox.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/audit.h>
-#include <linux/filter.h>
 #include <linux/seccomp.h>
-#include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include "log.h"
 
 #if defined(__x86_64__)
 #define LP_AUDIT_ARCH AUDIT_ARCH_X86_64
@@ -30,78 +38,205 @@
 #error "lprobe's seccomp filter knows x86_64 and aarch64"
 #endif
 
-/* What a probe does after its files are read. */
+/* What a probe does once connected, sorted for the binary search. */
 static const unsigned lp_allowed[] = {
-#ifdef SYS_poll
-	SYS_poll,
+#if defined(__x86_64__)
+	SYS_read,	   /* 0: its sockets */
+	SYS_write,	   /* 1: its sockets, the verdict line, -v, -log */
+	SYS_close,	   /* 3: a finished probe's socket */
+	SYS_poll,	   /* 7 */
+	SYS_rt_sigreturn,  /* 15 */
+	SYS_exit,	   /* 60 */
+	SYS_clock_gettime, /* 228: when the vDSO falls back to the kernel */
+	SYS_exit_group,	   /* 231 */
+	SYS_getrandom,	   /* 318: BearSSL may reseed; no new resource */
+#else /* aarch64 */
+	SYS_close,	   /* 57 */
+	SYS_read,	   /* 63 */
+	SYS_write,	   /* 64 */
+	SYS_ppoll,	   /* 73: musl's poll() */
+	SYS_exit,	   /* 93 */
+	SYS_exit_group,	   /* 94 */
+	SYS_clock_gettime, /* 113 */
+	SYS_rt_sigreturn,  /* 139 */
+	SYS_getrandom,	   /* 278 */
 #endif
-	SYS_ppoll,         /* musl's poll() on aarch64 */
-	SYS_connect,
-	SYS_sendto,
-	SYS_recvfrom,
-	SYS_getsockopt,
-	SYS_setsockopt,
-	SYS_close,
-	SYS_write,         /* the verdict line and -v, on stderr */
-	SYS_writev,
-	SYS_clock_gettime, /* when the vDSO is not used */
-	SYS_getrandom,     /* TLS entropy */
-	SYS_rt_sigreturn,
-	SYS_exit,
-	SYS_exit_group,
 };
 
 #define LP_NALLOWED (sizeof lp_allowed / sizeof lp_allowed[0])
-#define LP_FILTER_MAX (LP_NALLOWED + 12)
 
-#define LP_STMT(code, k)	 ((struct sock_filter)BPF_STMT((code), (k)))
-#define LP_JUMP(code, k, jt, jf) ((struct sock_filter)BPF_JUMP((code), (k), (jt), (jf)))
-#define LP_RET(action)		 LP_STMT(BPF_RET | BPF_K, (action))
-#define LP_LOAD(field)		 LP_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, field))
-#define LP_JEQ(k, jt, jf)	 LP_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), (jt), (jf))
+/* Jump targets before they are resolved into offsets. */
+#define LP_NEXT	 0u
+#define LP_ALLOW 0x10000u
+#define LP_KILL	 0x10001u
 
-/* The whole program; returns its length. */
-static size_t lp_build_filter(struct sock_filter *f)
+struct lp_prog {
+	struct sock_filter *f;
+	unsigned jt[64], jf[64]; /* absolute targets, or LP_ALLOW/LP_KILL/LP_NEXT */
+	size_t n, cap;
+};
+
+static void lp_emit(struct lp_prog *p, struct sock_filter ins, unsigned jt, unsigned jf)
 {
-	size_t n = 0, i;
-
-	f[n++] = LP_LOAD(arch);
-	f[n++] = LP_JEQ(LP_AUDIT_ARCH, 1, 0);
-	f[n++] = LP_RET(SECCOMP_RET_KILL_PROCESS);
-	f[n++] = LP_LOAD(nr);
-	/* socket(domain, ...): loopback families only */
-	f[n++] = LP_JEQ(SYS_socket, 0, 5);
-	f[n++] = LP_LOAD(args[0]);
-	f[n++] = LP_JEQ(AF_INET, LP_NALLOWED + 4, 0); /* to ALLOW, past KILL, list, KILL */
-	f[n++] = LP_JEQ(AF_INET6, LP_NALLOWED + 3, 0);
-	f[n++] = LP_JEQ(AF_UNIX, LP_NALLOWED + 2, 0);
-	f[n++] = LP_RET(SECCOMP_RET_KILL_PROCESS);
-	for (i = 0; i < LP_NALLOWED; i++) /* each: to ALLOW, past the rest and KILL */
-		f[n++] = LP_JEQ(lp_allowed[i], (unsigned char)(LP_NALLOWED - i), 0);
-	f[n++] = LP_RET(SECCOMP_RET_KILL_PROCESS);
-	f[n++] = LP_RET(SECCOMP_RET_ALLOW);
-	return n;
+	if (p->n < p->cap && p->n < 64) {
+		p->f[p->n] = ins;
+		p->jt[p->n] = jt, p->jf[p->n] = jf;
+	}
+	p->n++;
 }
 
-int lp_sandbox_enter(struct lp_result *r)
+#define LP_LD(off)  ((struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (off)))
+#define LP_RET(act) ((struct sock_filter)BPF_STMT(BPF_RET | BPF_K, (act)))
+#define LP_J(op, k) ((struct sock_filter)BPF_JUMP(BPF_JMP | (op) | BPF_K, (k), 0, 0))
+
+/* Binary search of nrs[lo, hi): equal -> ALLOW, absent -> KILL. */
+static void lp_emit_search(struct lp_prog *p, size_t lo, size_t hi)
 {
-	struct sock_filter filter[LP_FILTER_MAX];
+	size_t i, mid, at;
+
+	if (hi - lo <= 3) {
+		for (i = lo; i < hi; i++)
+			lp_emit(p, LP_J(BPF_JEQ, lp_allowed[i]), LP_ALLOW,
+				i + 1 < hi ? LP_NEXT : LP_KILL);
+		return;
+	}
+	mid = (lo + hi) / 2;
+	at = p->n;
+	lp_emit(p, LP_J(BPF_JGE, lp_allowed[mid]), 0, LP_NEXT);
+	lp_emit_search(p, lo, mid);
+	if (at < 64)
+		p->jt[at] = (unsigned)p->n;
+	lp_emit_search(p, mid, hi);
+}
+
+static unsigned char lp_offset(size_t i, unsigned target, size_t allow, size_t kill)
+{
+	size_t to = target == LP_ALLOW ? allow : target == LP_KILL ? kill
+				     : target == LP_NEXT	   ? i + 1
+								   : target;
+	return (unsigned char)(to - i - 1);
+}
+
+size_t lp_sandbox_filter(struct sock_filter *f, size_t cap)
+{
+	struct lp_prog p = {.f = f, .cap = cap};
+	size_t i, allow, kill;
+
+	/* not constant per syscall number: ends the attach-time emulation */
+	lp_emit(&p, LP_LD(offsetof(struct seccomp_data, instruction_pointer)), 0, 0);
+	lp_emit(&p, LP_LD(offsetof(struct seccomp_data, arch)), 0, 0);
+	lp_emit(&p, LP_J(BPF_JEQ, LP_AUDIT_ARCH), LP_NEXT, LP_KILL);
+	lp_emit(&p, LP_LD(offsetof(struct seccomp_data, nr)), 0, 0);
+	lp_emit_search(&p, 0, LP_NALLOWED);
+	allow = p.n;
+	lp_emit(&p, LP_RET(SECCOMP_RET_ALLOW), 0, 0);
+	kill = p.n;
+	lp_emit(&p, LP_RET(SECCOMP_RET_KILL_PROCESS), 0, 0);
+	if (p.n > cap || p.n > 64)
+		return 0;
+	for (i = 0; i < p.n; i++) {
+		if (BPF_CLASS(f[i].code) != BPF_JMP)
+			continue;
+		f[i].jt = lp_offset(i, p.jt[i], allow, kill);
+		f[i].jf = lp_offset(i, p.jf[i], allow, kill);
+	}
+	return p.n;
+}
+
+/* ---- fds -------------------------------------------------------------- */
+
+static void lp_close_from(int lo)
+{
+	struct rlimit rl;
+	long fd, max = 65536;
+
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, (unsigned)lo, ~0u, 0u) == 0)
+		return;
+#endif
+	/* kernels before 5.9 */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    (long)rl.rlim_cur < max)
+		max = (long)rl.rlim_cur;
+	for (fd = lo; fd < max; fd++)
+		close((int)fd);
+}
+
+int lp_sandbox_fds(struct lp_result *r)
+{
+	int fd, p[2], i;
+
+	lp_close_from(3);
+	for (fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		/* the lowest free numbers: this one, and maybe another of 0-2 */
+		if (pipe2(p, O_CLOEXEC | O_NONBLOCK) != 0)
+			return lp_fail(r, LP_INTERNAL, "pipe2: %s", strerror(errno));
+		for (i = 0; i < 2; i++)
+			if (p[i] > 2)
+				close(p[i]);
+	}
+	return 0;
+}
+
+/* ---- confinement ------------------------------------------------------- */
+
+static int lp_refused(int err, bool unconfined_ok, bool verbose, struct lp_result *r)
+{
+	if (unconfined_ok) {
+		if (verbose)
+			lp_log("sandbox: the kernel refused seccomp (%s); probing UNCONFINED "
+			       "(-no-sandbox)",
+			       strerror(err));
+		return 0;
+	}
+	return lp_fail(r, LP_INTERNAL,
+		       "sandbox: the kernel refused seccomp (%s), as qemu-user emulation does; "
+		       "lprobe does not probe unconfined unless told to: -no-sandbox "
+		       "(LPROBE_NO_SANDBOX=true)",
+		       strerror(err));
+}
+
+int lp_sandbox_confine(enum lp_confinement how, bool unconfined_ok, bool verbose,
+		       struct lp_result *r)
+{
+	struct sock_filter filter[64];
 	struct sock_fprog prog = {.filter = filter};
 
-	prog.len = (unsigned short)lp_build_filter(filter);
 	/* no setuid/file-capability gain from here on; also what lets an
 	 * unprivileged process install a filter */
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 && !unconfined_ok)
 		return lp_fail(r, LP_INTERNAL, "sandbox: PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
 #ifdef LP_NO_SECCOMP
 	/* sanitizer builds only (make sanitize): ASan's allocator and exit path
-	 * need mmap and more.  The filter itself is proven by
+	 * need mmap and more.  The confinement itself is proven by
 	 * tests/unit/test_sandbox.c and tests/integration/test_sandbox.py. */
-	(void)prog;
-#else
-	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) != 0)
-		return lp_fail(r, LP_INTERNAL, "sandbox: cannot install the seccomp filter: %s",
-			       strerror(errno));
-#endif
+	(void)how, (void)prog, (void)verbose;
 	return 0;
+#else
+	if (how == LP_CONFINE_STRICT) {
+		if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_STRICT, 0, 0, 0) != 0)
+			return lp_refused(errno, unconfined_ok, verbose, r);
+		return 0;
+	}
+	prog.len = (unsigned short)lp_sandbox_filter(filter, sizeof filter / sizeof filter[0]);
+	if (prog.len == 0)
+		return lp_fail(r, LP_INTERNAL, "sandbox: filter too long");
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) != 0)
+		return lp_refused(errno, unconfined_ok, verbose, r);
+	if (verbose)
+		lp_log("sandbox: no_new_privs and a seccomp filter (%u instructions) in force",
+		       prog.len);
+	return 0;
+#endif
+}
+
+_Noreturn void lp_sandbox_exit(int code)
+{
+	/* SECCOMP_MODE_STRICT allows exit(2) but not exit_group(2), which is
+	 * what musl's _exit() calls; the process has one thread, so they are
+	 * the same */
+	for (;;)
+		syscall(SYS_exit, code);
 }

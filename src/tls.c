@@ -1,9 +1,11 @@
 /*
  * tls.c -- BearSSL client engine driven over a non-blocking socket.
  *
- * Memory: one static struct lp_tls (engine, X.509 context, I/O buffers,
- * trust anchors) and one arena for the decoded files.  Nothing is
- * allocated; pages never touched never count toward RSS.
+ * Memory: the files of a run go into struct lp_tls_files (trust anchors,
+ * client chain and key; their bytes in one static arena shared by every
+ * load); each connection's engine, X.509 context and buffers are the
+ * caller's struct lp_tls.  Nothing is allocated; pages never touched never
+ * count toward RSS.
  */
 #include "tls.h"
 
@@ -14,60 +16,31 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "report.h"
+#include "log.h"
 #include "x509.h"
 
-#define LP_MAX_ANCHORS 512
-#define LP_ARENA       (256 * 1024) /* DNs and keys of anchors, client chain */
-#define LP_DER_MAX     (16 * 1024)  /* one certificate or key */
-#define LP_CHAIN_MAX   8
-#define LP_FILE_MAX    (4 * 1024 * 1024)
+#define LP_ARENA    (256 * 1024) /* DNs and keys of anchors, client chain */
+#define LP_FILE_MAX (4 * 1024 * 1024)
 
-struct lp_x509_wrap {
-	const br_x509_class *vtable;
-	struct lp_tls *t;
-};
-
-struct lp_tls {
-	br_ssl_client_context cc;
-	br_x509_minimal_context xc;
-	struct lp_x509_wrap wrap;
-	br_x509_decoder_context nv; /* -tls-no-verify: only the server key */
-	const struct lp_config *cfg;
-	const char *ca_source; /* where the anchors came from, for messages */
-	br_x509_trust_anchor ta[LP_MAX_ANCHORS];
-	size_t n_ta;
-	br_x509_certificate chain[LP_CHAIN_MAX];
-	size_t n_chain;
-	br_skey_decoder_context skey;
-	unsigned char ee[LP_DER_MAX]; /* the server's end-entity certificate */
-	size_t ee_len;
-	int cert_index;
-	bool ee_cut;
-	unsigned char ip[16];
-	size_t ip_len;
-	bool have_ip, check_localhost;
-	const char *server_name;
-	unsigned char first[5]; /* first bytes the server sent, to spot plaintext */
-	size_t first_len;
-	unsigned char stage[8192]; /* socket reads, handed to the engine record by record */
-	size_t stage_off, stage_len;
-	char target_name[LP_WHERE_MAX];
-	char ip_text[48];
-	unsigned char ibuf[BR_SSL_BUFSIZE_INPUT];
-	unsigned char obuf[4096 + 85]; /* records of 4 KiB out: requests are small */
-};
-
-static struct lp_tls lp_tls_ctx;
 static unsigned char lp_arena[LP_ARENA];
 static size_t lp_arena_used;
 static unsigned char lp_der[LP_DER_MAX];
 static size_t lp_der_len;
 static bool lp_der_over;
+
+/* A file name as messages show it: printable ASCII, cut (SPEC: user
+ * values echoed stay one line).  Loading is sequential; one buffer does. */
+static const char *lp_qpath(const char *path)
+{
+	static char q[140];
+
+	return lp_quote(q, sizeof q, path, strlen(path));
+}
 
 static void *lp_arena_put(const void *src, size_t len)
 {
@@ -109,12 +82,12 @@ static int lp_pem_event(br_pem_decoder_context *pc, const char *flag, const char
 		break;
 	case BR_PEM_END_OBJ:
 		if (lp_der_over)
-			return lp_fail(r, LP_USAGE, "%s %.128s: a PEM object is over %d KiB", flag,
-				       path, LP_DER_MAX / 1024);
+			return lp_fail(r, LP_USAGE, "%s %s: a PEM object is over %d KiB", flag,
+				       lp_qpath(path), LP_DER_MAX / 1024);
 		snprintf(name, sizeof name, "%s", br_pem_decoder_name(pc));
 		return fn(ctx, name, lp_der, lp_der_len, r);
 	case BR_PEM_ERROR:
-		return lp_fail(r, LP_USAGE, "%s %.128s: malformed PEM", flag, path);
+		return lp_fail(r, LP_USAGE, "%s %s: malformed PEM", flag, lp_qpath(path));
 	}
 	return 0;
 }
@@ -139,16 +112,23 @@ static int lp_pem_read(const char *flag, const char *path, lp_pem_obj_fn fn, voi
 	unsigned char buf[4096];
 	size_t off, total = 0;
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
+	struct stat st;
+	/* O_NONBLOCK: opening a FIFO nobody writes to must not hang (a regular
+	 * file ignores the flag) */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), rc = 0;
 
 	if (fd < 0)
-		return lp_fail(r, LP_USAGE, "%s %.128s: %s", flag, path, strerror(errno));
+		return lp_fail(r, LP_USAGE, "%s %s: %s", flag, lp_qpath(path), strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return lp_fail(r, LP_USAGE, "%s %s: not a regular file", flag, lp_qpath(path));
+	}
 	br_pem_decoder_init(&pc);
 	while (rc == 0 && (n = read(fd, buf, sizeof buf)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 || (total += (size_t)n) > LP_FILE_MAX) {
-			rc = lp_fail(r, LP_USAGE, "%s %.128s: %s", flag, path,
+			rc = lp_fail(r, LP_USAGE, "%s %s: %s", flag, lp_qpath(path),
 				     n < 0 ? strerror(errno) : "file too large");
 			break;
 		}
@@ -204,7 +184,7 @@ static int lp_copy_pkey(br_x509_pkey *dst, const br_x509_pkey *src)
 static int lp_add_anchor(void *ctx, const char *name, const unsigned char *der, size_t len,
 			 struct lp_result *r)
 {
-	struct lp_tls *t = ctx;
+	struct lp_tls_files *f = ctx;
 	static struct lp_dn dn;
 	br_x509_decoder_context dc;
 	const br_x509_pkey *pk;
@@ -218,20 +198,20 @@ static int lp_add_anchor(void *ctx, const char *name, const unsigned char *der, 
 	pk = br_x509_decoder_get_pkey(&dc);
 	if (!pk || dn.over)
 		return 0; /* a certificate BearSSL cannot use (e.g. DSA) cannot anchor */
-	if (t->n_ta == LP_MAX_ANCHORS)
-		return lp_fail(r, LP_USAGE, "CA file %.128s: over %d certificates", t->ca_source,
+	if (f->n_ta == LP_MAX_ANCHORS)
+		return lp_fail(r, LP_USAGE, "CA file %s: over %d certificates", lp_qpath(f->ca_source),
 			       LP_MAX_ANCHORS);
-	ta = &t->ta[t->n_ta];
+	ta = &f->ta[f->n_ta];
 	ta->dn.data = lp_arena_put(dn.buf, dn.len);
 	ta->dn.len = dn.len;
 	ta->flags = br_x509_decoder_isCA(&dc) ? BR_X509_TA_CA : 0;
 	if (!ta->dn.data || lp_copy_pkey(&ta->pkey, pk) < 0)
-		return lp_fail(r, LP_USAGE, "CA file %.128s: too large", t->ca_source);
-	t->n_ta++;
+		return lp_fail(r, LP_USAGE, "CA file %s: too large", lp_qpath(f->ca_source));
+	f->n_ta++;
 	return 0;
 }
 
-static int lp_load_anchors(struct lp_tls *t, const struct lp_config *c, struct lp_result *r)
+static int lp_load_anchors(struct lp_tls_files *f, const struct lp_config *c, struct lp_result *r)
 {
 	static const char *const sys[] = {"/etc/ssl/certs/ca-certificates.crt",
 					  "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem"};
@@ -250,11 +230,11 @@ static int lp_load_anchors(struct lp_tls *t, const struct lp_config *c, struct l
 				"bundle); pass -tls-ca-cert=FILE or -tls-no-verify");
 		path = sys[i], flag = "CA bundle";
 	}
-	t->ca_source = path;
-	if (lp_pem_read(flag, path, lp_add_anchor, t, r) < 0)
+	f->ca_source = path;
+	if (lp_pem_read(flag, path, lp_add_anchor, f, r) < 0)
 		return -1;
-	if (t->n_ta == 0)
-		return lp_fail(r, LP_USAGE, "%s %.128s: no usable certificate in it", flag, path);
+	if (f->n_ta == 0)
+		return lp_fail(r, LP_USAGE, "%s %s: no usable certificate in it", flag, lp_qpath(path));
 	return 0;
 }
 
@@ -263,7 +243,7 @@ static int lp_load_anchors(struct lp_tls *t, const struct lp_config *c, struct l
 static int lp_add_chain_cert(void *ctx, const char *name, const unsigned char *der, size_t len,
 			     struct lp_result *r)
 {
-	struct lp_tls *t = ctx;
+	struct lp_tls_files *t = ctx;
 
 	if (strcmp(name, "CERTIFICATE") != 0)
 		return 0;
@@ -280,7 +260,7 @@ static int lp_add_chain_cert(void *ctx, const char *name, const unsigned char *d
 static int lp_add_key(void *ctx, const char *name, const unsigned char *der, size_t len,
 		      struct lp_result *r)
 {
-	struct lp_tls *t = ctx;
+	struct lp_tls_files *t = ctx;
 
 	if (strcmp(name, "ENCRYPTED PRIVATE KEY") == 0)
 		return lp_fail(r, LP_USAGE, "-tls-client-key: encrypted keys are not supported");
@@ -297,7 +277,7 @@ static int lp_add_key(void *ctx, const char *name, const unsigned char *der, siz
 }
 
 /* The key must be the private half of the certificate's public key. */
-static int lp_check_key_pair(struct lp_tls *t, struct lp_result *r)
+static int lp_check_key_pair(struct lp_tls_files *t, struct lp_result *r)
 {
 	static unsigned char buf[1024];
 	br_x509_decoder_context dc;
@@ -339,33 +319,36 @@ mismatch:
 	return lp_fail(r, LP_USAGE, "-tls-client-cert and -tls-client-key do not belong together");
 }
 
-static int lp_load_client(struct lp_tls *t, const struct lp_config *c, struct lp_result *r)
+static int lp_load_client(struct lp_tls_files *t, const struct lp_config *c, struct lp_result *r)
 {
 	if (lp_pem_read("-tls-client-cert", c->tls_client_cert, lp_add_chain_cert, t, r) < 0)
 		return -1;
 	if (t->n_chain == 0)
-		return lp_fail(r, LP_USAGE, "-tls-client-cert %.128s: no certificate in it",
-			       c->tls_client_cert);
+		return lp_fail(r, LP_USAGE, "-tls-client-cert %s: no certificate in it",
+			       lp_qpath(c->tls_client_cert));
 	memset(&t->skey, 0, sizeof t->skey);
 	if (lp_pem_read("-tls-client-key", c->tls_client_key, lp_add_key, t, r) < 0)
 		return -1;
 	if (br_skey_decoder_key_type(&t->skey) == 0)
 		return lp_fail(r, LP_USAGE,
-			       "-tls-client-key %.128s: no RSA or EC private key in it",
-			       c->tls_client_key);
+			       "-tls-client-key %s: no RSA or EC private key in it",
+			       lp_qpath(c->tls_client_key));
 	return lp_check_key_pair(t, r);
 }
 
-int lp_tls_load(struct lp_tls **out, const struct lp_config *c, struct lp_result *r)
+int lp_tls_load(struct lp_tls_files *f, const struct lp_config *c, struct lp_result *r)
 {
-	struct lp_tls *t = &lp_tls_ctx;
+	struct timespec now;
 
-	t->cfg = c;
-	if (!c->tls_no_verify && lp_load_anchors(t, c, r) < 0)
+	memset(f, 0, sizeof *f);
+	if (!c->tls_no_verify && lp_load_anchors(f, c, r) < 0)
 		return -1;
-	if (c->tls_client_cert && lp_load_client(t, c, r) < 0)
+	if (c->tls_client_cert && lp_load_client(f, c, r) < 0)
 		return -1;
-	*out = t;
+	/* X.509 dates against the real clock, read once here: confined, the
+	 * probe may not even call clock_gettime(2) (clock.h) */
+	clock_gettime(CLOCK_REALTIME, &now);
+	f->now = (int64_t)now.tv_sec;
 	return 0;
 }
 
@@ -381,7 +364,7 @@ static void lp_xw_start_chain(const br_x509_class **ctx, const char *server_name
 	struct lp_tls *t = lp_wrap_tls(ctx);
 
 	t->cert_index = -1, t->ee_len = 0, t->ee_cut = false;
-	if (t->cfg->tls_no_verify)
+	if (t->no_verify)
 		return;
 	t->xc.vtable->start_chain(&t->xc.vtable, server_name);
 }
@@ -390,9 +373,9 @@ static void lp_xw_start_cert(const br_x509_class **ctx, uint32_t length)
 {
 	struct lp_tls *t = lp_wrap_tls(ctx);
 
-	if (++t->cert_index == 0 && t->cfg->tls_no_verify)
+	if (++t->cert_index == 0 && t->no_verify)
 		br_x509_decoder_init(&t->nv, NULL, NULL);
-	if (!t->cfg->tls_no_verify)
+	if (!t->no_verify)
 		t->xc.vtable->start_cert(&t->xc.vtable, length);
 }
 
@@ -405,10 +388,10 @@ static void lp_xw_append(const br_x509_class **ctx, const unsigned char *buf, si
 			t->ee_cut = true;
 		else
 			memcpy(t->ee + t->ee_len, buf, len), t->ee_len += len;
-		if (t->cfg->tls_no_verify)
+		if (t->no_verify)
 			br_x509_decoder_push(&t->nv, buf, len);
 	}
-	if (!t->cfg->tls_no_verify)
+	if (!t->no_verify)
 		t->xc.vtable->append(&t->xc.vtable, buf, len);
 }
 
@@ -416,7 +399,7 @@ static void lp_xw_end_cert(const br_x509_class **ctx)
 {
 	struct lp_tls *t = lp_wrap_tls(ctx);
 
-	if (!t->cfg->tls_no_verify)
+	if (!t->no_verify)
 		t->xc.vtable->end_cert(&t->xc.vtable);
 }
 
@@ -425,7 +408,7 @@ static unsigned lp_xw_end_chain(const br_x509_class **ctx)
 	struct lp_tls *t = lp_wrap_tls(ctx);
 	unsigned err;
 
-	if (t->cfg->tls_no_verify)
+	if (t->no_verify)
 		return br_x509_decoder_get_pkey(&t->nv) ? 0 : BR_ERR_X509_EMPTY_CHAIN;
 	err = t->xc.vtable->end_chain(&t->xc.vtable);
 	if (err || t->server_name)
@@ -442,7 +425,7 @@ static const br_x509_pkey *lp_xw_get_pkey(const br_x509_class *const *ctx, unsig
 {
 	struct lp_tls *t = ((const struct lp_x509_wrap *)(const void *)ctx)->t;
 
-	if (t->cfg->tls_no_verify) {
+	if (t->no_verify) {
 		if (usages)
 			*usages = BR_KEYTYPE_KEYX | BR_KEYTYPE_SIGN;
 		return br_x509_decoder_get_pkey(&t->nv);
@@ -462,7 +445,7 @@ static const br_x509_class lp_x509_wrap_class = {
 
 /* ---- engine ------------------------------------------------------------- */
 
-static void lp_engine_init(struct lp_tls *t, bool h2)
+static void lp_engine_init(struct lp_tls *t, const char *alpn)
 {
 	/* TLS 1.2, forward secrecy and AEAD only (SPEC -tls). */
 	static const uint16_t suites[] = {
@@ -476,7 +459,6 @@ static void lp_engine_init(struct lp_tls *t, bool h2)
 	static const br_hash_class *const hashes[] = {&br_sha1_vtable, &br_sha224_vtable,
 						      &br_sha256_vtable, &br_sha384_vtable,
 						      &br_sha512_vtable};
-	static const char *alpn[] = {"h2"};
 	br_ssl_engine_context *eng = &t->cc.eng;
 	int i;
 
@@ -492,7 +474,7 @@ static void lp_engine_init(struct lp_tls *t, bool h2)
 	br_ssl_engine_set_default_ec(eng);
 	br_ssl_engine_set_default_rsavrfy(eng);
 	br_ssl_engine_set_default_ecdsa(eng);
-	br_x509_minimal_init(&t->xc, &br_sha256_vtable, t->ta, t->n_ta);
+	br_x509_minimal_init(&t->xc, &br_sha256_vtable, t->files->ta, t->files->n_ta);
 	for (i = br_sha1_ID; i <= br_sha512_ID; i++)
 		br_x509_minimal_set_hash(&t->xc, i, hashes[i - br_sha1_ID]);
 	br_x509_minimal_set_rsa(&t->xc, br_rsa_pkcs1_vrfy_get_default());
@@ -500,75 +482,95 @@ static void lp_engine_init(struct lp_tls *t, bool h2)
 	t->wrap.vtable = &lp_x509_wrap_class, t->wrap.t = t;
 	br_ssl_engine_set_x509(eng, &t->wrap.vtable);
 	br_ssl_engine_set_buffers_bidi(eng, t->ibuf, sizeof t->ibuf, t->obuf, sizeof t->obuf);
-	if (h2)
-		br_ssl_engine_set_protocol_names(eng, alpn, 1);
+	if (alpn) {
+		t->alpn[0] = alpn;
+		br_ssl_engine_set_protocol_names(eng, t->alpn, 1);
+	}
 }
 
 static void lp_client_auth(struct lp_tls *t)
 {
-	const br_x509_certificate *ch = t->chain;
+	const struct lp_tls_files *f = t->files;
+	const br_x509_certificate *ch = f->chain;
 
-	if (!t->n_chain)
+	if (!f->n_chain)
 		return;
-	if (br_skey_decoder_key_type(&t->skey) == BR_KEYTYPE_RSA)
-		br_ssl_client_set_single_rsa(&t->cc, ch, t->n_chain,
-					     br_skey_decoder_get_rsa(&t->skey),
+	if (br_skey_decoder_key_type(&f->skey) == BR_KEYTYPE_RSA)
+		br_ssl_client_set_single_rsa(&t->cc, ch, f->n_chain,
+					     br_skey_decoder_get_rsa(&f->skey),
 					     br_rsa_pkcs1_sign_get_default());
 	else
-		br_ssl_client_set_single_ec(&t->cc, ch, t->n_chain,
-					    br_skey_decoder_get_ec(&t->skey),
+		br_ssl_client_set_single_ec(&t->cc, ch, f->n_chain,
+					    br_skey_decoder_get_ec(&f->skey),
 					    BR_KEYTYPE_KEYX | BR_KEYTYPE_SIGN, BR_KEYTYPE_EC,
 					    br_ec_get_default(), br_ecdsa_sign_asn1_get_default());
 }
 
-int lp_tls_start(struct lp_tls *t, struct lp_conn *conn, const struct lp_target *tg, bool h2,
-		 struct lp_result *r)
+int lp_tls_prepare(struct lp_tls *t, const struct lp_tls_files *f, const struct lp_config *c,
+		   struct lp_result *r)
 {
-	unsigned char seed[32];
-	struct timespec now;
-	int64_t secs;
-
-	lp_engine_init(t, h2);
-	lp_client_auth(t);
-	/* X.509 dates against the real clock: days since 0000-01-01, seconds. */
-	clock_gettime(CLOCK_REALTIME, &now);
-	secs = now.tv_sec;
-	br_x509_minimal_set_time(&t->xc, (uint32_t)(secs / 86400 + 719528),
-				 (uint32_t)(secs % 86400));
-	/* Entropy from getrandom(2); marking the OS seeding as done stops
-	 * BearSSL from opening /dev/urandom itself (SPEC guarantee 2). */
-	if (getrandom(seed, sizeof seed, 0) != (ssize_t)sizeof seed)
+	t->files = f;
+	t->no_verify = c->tls_no_verify;
+	t->verbose = c->verbose;
+	t->client_cert = c->tls_client_cert != NULL;
+	t->server_name_flag = c->tls_server_name;
+	/* Entropy from getrandom(2) now, before the sandbox; marking the OS
+	 * seeding as done (lp_tls_start) stops BearSSL from opening
+	 * /dev/urandom itself (SPEC guarantee 2). */
+	if (getrandom(t->seed, sizeof t->seed, 0) != (ssize_t)sizeof t->seed)
 		return lp_fail(r, LP_INTERNAL, "getrandom: %s", strerror(errno));
-	br_ssl_engine_inject_entropy(&t->cc.eng, seed, sizeof seed);
-	t->cc.eng.rng_os_rand_done = 1;
-	t->server_name = t->cfg->tls_server_name;
+	return 0;
+}
+
+/* Without -tls-server-name the certificate must carry the IP we dialled
+ * (or "localhost"); an IP given as -tls-server-name is matched against
+ * iPAddress SANs (as Go's crypto/tls does) and never sent as SNI (RFC 6066
+ * §3). */
+static void lp_tls_expect(struct lp_tls *t, const struct lp_target *tg)
+{
+	t->server_name = t->server_name_flag;
 	t->have_ip = tg->addr.sa.sa_family != AF_UNIX;
 	t->check_localhost = true;
 	if (tg->addr.sa.sa_family == AF_INET)
 		memcpy(t->ip, &tg->addr.in.sin_addr, 4), t->ip_len = 4;
 	else if (tg->addr.sa.sa_family == AF_INET6)
 		memcpy(t->ip, &tg->addr.in6.sin6_addr, 16), t->ip_len = 16;
-	/* -tls-server-name=127.0.0.1: an IP is matched against iPAddress SANs
-	 * (as Go's crypto/tls does) and never sent as SNI (RFC 6066 §3). */
 	if (t->server_name && inet_pton(AF_INET, t->server_name, t->ip) == 1)
 		t->ip_len = 4, t->have_ip = true, t->check_localhost = false, t->server_name = NULL;
 	else if (t->server_name && inet_pton(AF_INET6, t->server_name, t->ip) == 1)
 		t->ip_len = 16, t->have_ip = true, t->check_localhost = false,
 		t->server_name = NULL;
-	t->first_len = 0;
-	t->stage_off = t->stage_len = 0;
-	snprintf(t->target_name, sizeof t->target_name, "%s", tg->name);
 	if (t->have_ip)
 		inet_ntop(t->ip_len == 4 ? AF_INET : AF_INET6, t->ip, t->ip_text,
 			  sizeof t->ip_text);
 	else
 		snprintf(t->ip_text, sizeof t->ip_text, "the unix socket");
+}
+
+static ssize_t lp_tls_send(struct lp_conn *c, const void *buf, size_t len, struct lp_result *r);
+static ssize_t lp_tls_recv(struct lp_conn *c, void *buf, size_t len, struct lp_result *r);
+static const struct lp_stream_ops lp_tls_ops = {lp_tls_send, lp_tls_recv};
+
+int lp_tls_start(struct lp_tls *t, struct lp_conn *conn, const struct lp_target *tg,
+		 const char *alpn, struct lp_result *r)
+{
+	int64_t secs = t->files->now;
+
+	lp_engine_init(t, alpn);
+	lp_client_auth(t);
+	/* X.509 dates: days since 0000-01-01, seconds */
+	br_x509_minimal_set_time(&t->xc, (uint32_t)(secs / 86400 + 719528),
+				 (uint32_t)(secs % 86400));
+	br_ssl_engine_inject_entropy(&t->cc.eng, t->seed, sizeof t->seed);
+	t->cc.eng.rng_os_rand_done = 1;
+	lp_tls_expect(t, tg);
+	t->target_name = tg->name;
+	t->stage_off = t->stage_len = 0;
 	if (!br_ssl_client_reset(&t->cc, t->server_name, 0))
 		return lp_fail(r, LP_INTERNAL, "TLS reset failed (%d)",
 			       br_ssl_engine_last_error(&t->cc.eng));
-	if (t->have_ip)
-		lp_net_nodelay(conn->fd);
-	conn->tls = t;
+	conn->ops = &lp_tls_ops;
+	conn->layer = t;
 	return 0;
 }
 
@@ -617,8 +619,8 @@ static void lp_alert_text(int a, char *buf, size_t cap)
 {
 	if (a == 70)
 		snprintf(buf, cap,
-			 "the server does not accept TLS 1.2 (it wants TLS 1.3, "
-			 "which lprobe does not support)");
+			 "the server does not accept TLS 1.2 (it wants TLS 1.3: use the "
+			 "OpenSSL build of lprobe)");
 	else if (a == 116)
 		snprintf(buf, cap, "the server requires a client certificate (-tls-client-cert)");
 	else if (a >= 42 && a <= 49)
@@ -691,17 +693,11 @@ void lp_tls_error_text(int err, const char *expected_name, char *buf, size_t cap
 
 #define LP_PLAINTEXT_PEER "the server answered in plaintext HTTP: not a TLS port"
 
-/* The peer's first bytes were an HTTP/1.x status line, not a TLS record. */
-static bool lp_peer_spoke_http(const struct lp_tls *t)
-{
-	return t->first_len == 5 && memcmp(t->first, "HTTP/", 5) == 0;
-}
-
-static int lp_tls_failed(struct lp_tls *t, struct lp_result *r)
+static int lp_tls_failed(struct lp_tls *t, const struct lp_conn *c, struct lp_result *r)
 {
 	int err = br_ssl_engine_last_error(&t->cc.eng);
 	char text[240], name[300], day[16];
-	int64_t nb, na, now = (int64_t)time(NULL);
+	int64_t nb, na, now = t->files->now;
 
 	if (t->server_name)
 		snprintf(name, sizeof name, "\"%.253s\"", t->server_name);
@@ -713,7 +709,7 @@ static int lp_tls_failed(struct lp_tls *t, struct lp_result *r)
 			 "the certificate carries)",
 			 t->ip_text);
 	lp_tls_error_text(err, name, text, sizeof text);
-	if (lp_peer_spoke_http(t))
+	if (lp_conn_peer_spoke_http(c))
 		snprintf(text, sizeof text, "%s", LP_PLAINTEXT_PEER);
 	/* BearSSL says "expired" for both ends of the validity period. */
 	if (err == BR_ERR_X509_EXPIRED && !t->ee_cut &&
@@ -727,9 +723,8 @@ static int lp_tls_failed(struct lp_tls *t, struct lp_result *r)
 			snprintf(text, sizeof text, "certificate expired (on %s)", day);
 		}
 	}
-	if (t->cfg->verbose)
+	if (t->verbose)
 		lp_log("BearSSL error %d", err);
-	memcpy(r->where, t->target_name, sizeof r->where);
 	return lp_fail(r, LP_TLS, "%s", text);
 }
 
@@ -737,13 +732,13 @@ static int lp_tls_failed(struct lp_tls *t, struct lp_result *r)
 
 /* The peer hung up mid-handshake: say so as a TLS (connection-class)
  * failure; the usual cause is a client certificate it wanted. */
-static int lp_tls_lost(struct lp_tls *t, const char *how, struct lp_result *r)
+static int lp_tls_lost(struct lp_tls *t, const struct lp_conn *c, const char *how,
+		       struct lp_result *r)
 {
-	memcpy(r->where, t->target_name, sizeof r->where);
-	if (lp_peer_spoke_http(t))
+	if (lp_conn_peer_spoke_http(c))
 		return lp_fail(r, LP_TLS, "%s", LP_PLAINTEXT_PEER);
 	return lp_fail(r, LP_TLS, "the server %s during the handshake%s", how,
-		       t->n_chain ? " (did it reject our client certificate?)"
+		       t->client_cert ? " (did it reject our client certificate?)"
 				  : " (does it require a client certificate, or not speak TLS?)");
 }
 
@@ -754,7 +749,7 @@ static int lp_tls_lost(struct lp_tls *t, const char *how, struct lp_result *r)
 static ssize_t lp_tls_read(struct lp_conn *c, unsigned char *dst, size_t len,
 			   struct lp_result *r)
 {
-	struct lp_tls *t = c->tls;
+	struct lp_tls *t = c->layer;
 	ssize_t n;
 	size_t k;
 
@@ -763,10 +758,6 @@ static ssize_t lp_tls_read(struct lp_conn *c, unsigned char *dst, size_t len,
 		if (n <= 0)
 			return n;
 		t->stage_off = 0, t->stage_len = (size_t)n;
-		if (t->first_len == 0) { /* the peer's first bytes, to spot plaintext */
-			t->first_len = t->stage_len < sizeof t->first ? t->stage_len : sizeof t->first;
-			memcpy(t->first, t->stage, t->first_len);
-		}
 	}
 	k = t->stage_len - t->stage_off < len ? t->stage_len - t->stage_off : len;
 	memcpy(dst, t->stage + t->stage_off, k);
@@ -774,12 +765,18 @@ static ssize_t lp_tls_read(struct lp_conn *c, unsigned char *dst, size_t len,
 	return (ssize_t)k;
 }
 
+/* lp_tls_pump's returns. */
+#define LP_PUMP_READY 1	   /* the state asked for (SENDAPP/RECVAPP) is there */
+#define LP_PUMP_WAIT  0	   /* wait for conn->events */
+#define LP_PUMP_ERROR (-1) /* failed, r set */
+#define LP_PUMP_EOF   (-2) /* the stream ended cleanly (close_notify or EOF) */
+
 /* Moves records between engine and socket until the engine can make no
- * more progress without waiting.  Returns 1 if want (SENDAPP/RECVAPP) is
- * ready, 0 to wait, -1 on error or close (r set unless clean EOF: -2). */
+ * more progress without waiting.  want: BR_SSL_SENDAPP or BR_SSL_RECVAPP,
+ * or 0 for the handshake (either will do). */
 static int lp_tls_pump(struct lp_conn *c, unsigned want, struct lp_result *r)
 {
-	struct lp_tls *t = c->tls;
+	struct lp_tls *t = c->layer;
 	br_ssl_engine_context *eng = &t->cc.eng;
 	unsigned st;
 	unsigned char *buf;
@@ -790,83 +787,88 @@ static int lp_tls_pump(struct lp_conn *c, unsigned want, struct lp_result *r)
 		st = br_ssl_engine_current_state(eng);
 		if (st & BR_SSL_CLOSED)
 			return br_ssl_engine_last_error(eng) == BR_ERR_OK && want != 0
-				       ? -2
-				       : lp_tls_failed(t, r);
+				       ? LP_PUMP_EOF
+				       : lp_tls_failed(t, c, r);
 		if (st & BR_SSL_SENDREC) {
 			buf = br_ssl_engine_sendrec_buf(eng, &len);
 			n = lp_sock_send(c, buf, len, r);
 			if (n == LP_IO_AGAIN)
-				return 0;
+				return LP_PUMP_WAIT;
 			if (n < 0)
-				return want ? -1 : lp_tls_lost(t, "reset the connection", r);
+				return want ? LP_PUMP_ERROR : lp_tls_lost(t, c, "reset the connection", r);
 			br_ssl_engine_sendrec_ack(eng, (size_t)n);
 			continue;
 		}
 		if (want ? (st & want) : (st & (BR_SSL_SENDAPP | BR_SSL_RECVAPP)))
-			return 1;
+			return LP_PUMP_READY;
 		if (!(st & BR_SSL_RECVREC))
 			return lp_fail(r, LP_INTERNAL, "TLS engine stalled (state %u)", st);
 		buf = br_ssl_engine_recvrec_buf(eng, &len);
 		n = lp_tls_read(c, buf, len, r);
 		if (n == LP_IO_AGAIN)
-			return 0;
+			return LP_PUMP_WAIT;
 		if (n == 0) { /* EOF without close_notify: the stream simply ends */
 			if (want == BR_SSL_RECVAPP)
-				return -2;
-			return lp_tls_lost(t, "closed the connection", r);
+				return LP_PUMP_EOF;
+			return lp_tls_lost(t, c, "closed the connection", r);
 		}
 		if (n < 0)
-			return want ? -1 : lp_tls_lost(t, "reset the connection", r);
+			return want || r->kind == LP_FLOOD
+				       ? LP_PUMP_ERROR
+				       : lp_tls_lost(t, c, "reset the connection", r);
 		br_ssl_engine_recvrec_ack(eng, (size_t)n);
 	}
 }
 
-int lp_tls_handshake(struct lp_conn *conn, struct lp_result *r)
+int lp_tls_handshake(struct lp_tls *t, struct lp_conn *conn, struct lp_result *r)
 {
-	struct lp_tls *t = conn->tls;
 	int rc = lp_tls_pump(conn, 0, r);
 
-	if (rc == 1 && t->cfg->verbose)
+	if (rc == LP_PUMP_READY && t->verbose)
 		lp_log("TLS 1.2 with %s: suite 0x%04x%s%s", t->target_name,
 		       t->cc.eng.session.cipher_suite,
-		       t->cfg->tls_no_verify ? ", certificate NOT verified (-tls-no-verify)" : "",
+		       t->no_verify ? ", certificate NOT verified (-tls-no-verify)" : "",
 		       br_ssl_engine_get_selected_protocol(&t->cc.eng) ? ", ALPN h2" : "");
-	return rc;
+	return rc == LP_PUMP_READY ? 1 : rc == LP_PUMP_WAIT ? 0 : -1;
 }
 
-ssize_t lp_tls_send(struct lp_conn *c, const void *buf, size_t len, struct lp_result *r)
+static ssize_t lp_tls_send(struct lp_conn *c, const void *buf, size_t len, struct lp_result *r)
 {
-	br_ssl_engine_context *eng = &c->tls->cc.eng;
+	br_ssl_engine_context *eng = &((struct lp_tls *)c->layer)->cc.eng;
 	unsigned char *app;
 	size_t alen;
 	int rc = lp_tls_pump(c, BR_SSL_SENDAPP, r);
 
-	if (rc <= 0)
-		return rc == 0	  ? LP_IO_AGAIN
-		       : rc == -2 ? lp_fail(r, LP_RESET, "%s", "")
-				  : LP_IO_ERROR;
+	if (rc == LP_PUMP_WAIT)
+		return LP_IO_AGAIN;
+	if (rc == LP_PUMP_EOF)
+		return lp_fail(r, LP_RESET, "%s", "");
+	if (rc != LP_PUMP_READY)
+		return LP_IO_ERROR;
 	app = br_ssl_engine_sendapp_buf(eng, &alen);
 	if (alen > len)
 		alen = len;
 	memcpy(app, buf, alen);
 	br_ssl_engine_sendapp_ack(eng, alen);
 	br_ssl_engine_flush(eng, 0);
-	if (lp_tls_pump(c, BR_SSL_SENDAPP, r) == -1)
+	if (lp_tls_pump(c, BR_SSL_SENDAPP, r) == LP_PUMP_ERROR)
 		return LP_IO_ERROR;
 	return (ssize_t)alen;
 }
 
-ssize_t lp_tls_recv(struct lp_conn *c, void *buf, size_t len, struct lp_result *r)
+static ssize_t lp_tls_recv(struct lp_conn *c, void *buf, size_t len, struct lp_result *r)
 {
-	br_ssl_engine_context *eng = &c->tls->cc.eng;
+	br_ssl_engine_context *eng = &((struct lp_tls *)c->layer)->cc.eng;
 	unsigned char *app;
 	size_t alen;
 	int rc = lp_tls_pump(c, BR_SSL_RECVAPP, r);
 
-	if (rc == -2)
+	if (rc == LP_PUMP_EOF)
 		return 0;
-	if (rc <= 0)
-		return rc == 0 ? LP_IO_AGAIN : LP_IO_ERROR;
+	if (rc == LP_PUMP_WAIT)
+		return LP_IO_AGAIN;
+	if (rc != LP_PUMP_READY)
+		return LP_IO_ERROR;
 	app = br_ssl_engine_recvapp_buf(eng, &alen);
 	if (alen > len)
 		alen = len;
@@ -875,7 +877,12 @@ ssize_t lp_tls_recv(struct lp_conn *c, void *buf, size_t len, struct lp_result *
 	return (ssize_t)alen;
 }
 
-const char *lp_tls_alpn(const struct lp_conn *c)
+const char *lp_tls_alpn(struct lp_tls *t)
 {
-	return c->tls ? br_ssl_engine_get_selected_protocol(&c->tls->cc.eng) : NULL;
+	return br_ssl_engine_get_selected_protocol(&t->cc.eng);
+}
+
+const char *lp_tls_backend(void)
+{
+	return "BearSSL 0.6; TLS 1.2";
 }

@@ -1,18 +1,27 @@
 /*
- * tls.h -- TLS 1.2 client (BearSSL) behind struct lp_conn.
+ * tls.h -- TLS 1.2 client (BearSSL) as a layer over struct lp_conn.
  *
  * lp_tls_load() reads and parses every file before the sandbox closes
- * open(2): trust anchors from -tls-ca-cert, else $SSL_CERT_FILE, else the
- * usual system bundles; the -tls-client-cert chain and -tls-client-key
- * (RSA or EC; PKCS#1, SEC1 or PKCS#8 PEM), checked to belong together.
- * All state lives in one static context with fixed buffers.
+ * open(2), into a struct lp_tls_files that every probe using the same
+ * files shares read-only: trust anchors from -tls-ca-cert, else
+ * $SSL_CERT_FILE, else the usual system bundles; the -tls-client-cert
+ * chain and -tls-client-key (RSA or EC; PKCS#1, SEC1 or PKCS#8 PEM),
+ * checked to belong together.  A file must be a regular file: a FIFO or a
+ * device is refused, never waited on.
+ *
+ * Each connection's TLS state is the caller's struct lp_tls (BearSSL
+ * style: engine, X.509 context and buffers, fixed size).  lp_tls_start()
+ * installs the layer's read/write pair on the connection, over the raw
+ * socket calls of net.h; from then on lp_conn_send/lp_conn_recv carry
+ * application data.
  *
  * Verification: the chain must lead to a trust anchor and be in its
- * validity period (real clock).  With -tls-server-name the certificate
- * must carry that DNS name (BearSSL's check, RFC 6125 wildcards) and it
- * is sent as SNI; without it, the certificate must carry the probed IP as
- * an iPAddress SAN or the DNS name "localhost" (our check, x509.h), and no
- * SNI is sent.  -tls-no-verify accepts any certificate.
+ * validity period (the real clock, read at load).  With -tls-server-name
+ * the certificate must carry that DNS name (BearSSL's check, RFC 6125
+ * wildcards) and it is sent as SNI; without it, the certificate must carry
+ * the probed IP as an iPAddress SAN or the DNS name "localhost" (our
+ * check, x509.h), and no SNI is sent.  -tls-no-verify accepts any
+ * certificate.
  *
  * Protocol: TLS 1.2 only, ECDHE with AES-GCM or ChaCha20-Poly1305.
  * BearSSL has no TLS 1.3; a server that insists on it is told apart.
@@ -20,37 +29,90 @@
 #ifndef LP_TLS_H
 #define LP_TLS_H
 
+#include <bearssl.h>
 #include <stdbool.h>
-#include <sys/types.h>
+#include <stdint.h>
 
 #include "config.h"
 #include "net.h"
 #include "result.h"
 #include "target.h"
 
+#define LP_MAX_ANCHORS 512
+#define LP_DER_MAX     (16 * 1024) /* one certificate or key */
+#define LP_CHAIN_MAX   8
+
+/* What the files of one group of flags hold (bytes in tls.c's arena). */
+struct lp_tls_files {
+	const char *ca_source; /* where the anchors came from, for messages */
+	br_x509_trust_anchor ta[LP_MAX_ANCHORS];
+	size_t n_ta;
+	br_x509_certificate chain[LP_CHAIN_MAX];
+	size_t n_chain;
+	br_skey_decoder_context skey;
+	int64_t now; /* CLOCK_REALTIME seconds at load: the X.509 "now" */
+};
+
 struct lp_tls;
 
-/* Loads every TLS file named by c.  Returns 0 with *out set, or -1 with r
- * set (LP_USAGE: unreadable, malformed or mismatched files). */
-int lp_tls_load(struct lp_tls **out, const struct lp_config *c, struct lp_result *r);
+struct lp_x509_wrap {
+	const br_x509_class *vtable;
+	struct lp_tls *t;
+};
 
-/* Starts a client handshake over conn to tg; h2: offer ALPN "h2". */
-int lp_tls_start(struct lp_tls *t, struct lp_conn *conn, const struct lp_target *tg, bool h2,
-		 struct lp_result *r);
+/* One connection's TLS. */
+struct lp_tls {
+	br_ssl_client_context cc;
+	br_x509_minimal_context xc;
+	struct lp_x509_wrap wrap;
+	br_x509_decoder_context nv; /* -tls-no-verify: only the server key */
+	const struct lp_tls_files *files;
+	bool no_verify, verbose, client_cert;
+	const char *server_name_flag; /* -tls-server-name, or NULL */
+	const char *server_name;      /* what goes in SNI and is checked, or NULL */
+	const char *alpn[1];
+	unsigned char seed[32]; /* from getrandom(2), before the sandbox */
+	unsigned char ee[LP_DER_MAX]; /* the server's end-entity certificate */
+	size_t ee_len;
+	int cert_index;
+	bool ee_cut;
+	unsigned char ip[16];
+	size_t ip_len;
+	bool have_ip, check_localhost;
+	const char *target_name;
+	char ip_text[48];
+	unsigned char stage[8192]; /* socket reads, handed to the engine record by record */
+	size_t stage_off, stage_len;
+	unsigned char ibuf[BR_SSL_BUFSIZE_INPUT];
+	unsigned char obuf[4096 + 85]; /* records of 4 KiB out: requests are small */
+};
+
+/* Loads every TLS file named by c into f.  Returns 0, or -1 with r set
+ * (LP_USAGE: unreadable, not a regular file, malformed or mismatched). */
+int lp_tls_load(struct lp_tls_files *f, const struct lp_config *c, struct lp_result *r);
+
+/* Before the sandbox: binds t to the loaded files and c's options, and
+ * draws its entropy.  0, or -1 with r set. */
+int lp_tls_prepare(struct lp_tls *t, const struct lp_tls_files *f, const struct lp_config *c,
+		   struct lp_result *r);
+
+/* Starts a client handshake over the connected conn to tg, offering ALPN
+ * alpn (or none), and installs the layer on conn.  0, or -1 with r set. */
+int lp_tls_start(struct lp_tls *t, struct lp_conn *conn, const struct lp_target *tg,
+		 const char *alpn, struct lp_result *r);
 
 /* Drives the handshake: 1 done, 0 wait for conn->events, -1 failed (r is
  * LP_TLS with a sentence a user can act on). */
-int lp_tls_handshake(struct lp_conn *conn, struct lp_result *r);
-
-/* Application data, with lp_conn_send/lp_conn_recv's contract. */
-ssize_t lp_tls_send(struct lp_conn *c, const void *buf, size_t len, struct lp_result *r);
-ssize_t lp_tls_recv(struct lp_conn *c, void *buf, size_t len, struct lp_result *r);
+int lp_tls_handshake(struct lp_tls *t, struct lp_conn *conn, struct lp_result *r);
 
 /* The ALPN protocol the server selected, or NULL. */
-const char *lp_tls_alpn(const struct lp_conn *c);
+const char *lp_tls_alpn(struct lp_tls *t);
 
-/* A sentence for a BearSSL error code (handshake context in t).  For tests
- * and verbose output. */
+/* The backend and what it speaks, for -version: "BearSSL 0.6; TLS 1.2". */
+const char *lp_tls_backend(void);
+
+/* A sentence for a BearSSL error code; expected_name is what the
+ * certificate had to match.  For tests and verbose output. */
 void lp_tls_error_text(int err, const char *expected_name, char *buf, size_t cap);
 
 #endif

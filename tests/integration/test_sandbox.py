@@ -34,14 +34,28 @@ def first_index(lines, pattern):
     return None
 
 
-def test_seccomp_filter_is_installed_before_the_first_socket(lprobe, tmp_path, closed_port):
-    run, lines = traced(lprobe, tmp_path, f"-port={closed_port}", calls="prctl,seccomp,socket")
-    run.assert_failed("connection refused")
-    no_new_privs = first_index(lines, r"PR_SET_NO_NEW_PRIVS")
+@pytest.mark.parametrize("extra", [[], ["-v"], ["--", "-mode=tcp", "-port={port}"]],
+                         ids=["strict", "verbose-filter", "two-groups-filter"])
+def test_confined_after_connecting_and_before_reading_any_peer_byte(lprobe, tmp_path, nginx,
+                                                                   extra):
+    """SPEC guarantee 4 as the project states it: connect first (every group), then
+    confine, before the first byte from any peer is read; no socket or connect after."""
+    args = [f"-port={nginx.port}"] + [a.format(port=nginx.port) for a in extra]
+    run, lines = traced(lprobe, tmp_path, *args,
+                        calls="prctl,seccomp,socket,connect,read,recvfrom")
+    if "-v" in extra:
+        assert run.returncode == 0, run
+    else:
+        run.assert_healthy()
     seccomp = first_index(lines, r"PR_SET_SECCOMP|seccomp\(")
-    socket = first_index(lines, r"socket\(")
-    assert None not in (no_new_privs, seccomp, socket), lines
-    assert no_new_privs < seccomp < socket, lines
+    no_new_privs = first_index(lines, r"PR_SET_NO_NEW_PRIVS")
+    connects = [i for i, line in enumerate(lines) if re.search(r"\b(socket|connect)\(", line)]
+    first_read = first_index(lines, r"\b(read|recvfrom)\([3-9]")
+    assert None not in (no_new_privs, seccomp, first_read) and connects, lines
+    assert no_new_privs < seccomp < first_read, lines
+    assert max(connects) < seccomp, lines
+    mode = "SECCOMP_MODE_STRICT" if not extra else "SECCOMP_MODE_FILTER"
+    assert mode in lines[seccomp], lines
 
 
 @pytest.mark.parametrize("mode", ["http", "tcp", "grpc"])
