@@ -18,7 +18,11 @@
 #include "report.h"
 #include "result.h"
 
-#define LP_VERSION "0.1.0"
+/* The Makefile passes -DLP_VERSION from ./VERSION (mk/ship.mk); builds that
+ * bypass it (fuzz/run.sh, make sanitize) say so. */
+#ifndef LP_VERSION
+#define LP_VERSION "0.0.0-unversioned"
+#endif
 
 #define LP_MAX_HEADERS	   16	/* -http-header / -rpc-header, each */
 #define LP_MAX_CODE_RANGES 32	/* -http-codes */
@@ -27,7 +31,7 @@
 
 enum lp_mode { LP_MODE_HTTP = 0, LP_MODE_GRPC, LP_MODE_TCP };
 enum lp_method { LP_GET = 0, LP_HEAD };
-enum lp_action { LP_RUN = 0, LP_HELP, LP_VERSION_ACTION };
+enum lp_action { LP_RUN = 0, LP_HELP, LP_VERSION_ACTION, LP_LICENSES_ACTION };
 
 struct lp_code_range {
 	uint16_t lo, hi;
