@@ -17,11 +17,8 @@ ARM=${1:-build/arm64}
 WORK=build/arm64-system
 TIMEOUT=${ARM64_SYSTEM_TIMEOUT:-180}
 
-for p in qemu-system-arm cpio; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
-		{ echo "arm64-system: installing $p"; DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y -qq --no-install-recommends "$p" >/dev/null; }
-done
+command -v qemu-system-aarch64 >/dev/null && command -v cpio >/dev/null ||
+	{ echo "arm64-system: run scripts/deps-arm64.sh first (qemu-system-arm, cpio)"; exit 1; }
 [ -x "$ARM/lprobe" ] && [ -x "$ARM/demo-server" ] || { echo "arm64-system: build $ARM first"; exit 1; }
 
 # Debian's arm64 kernel and busybox, as .debs from apt (cached in $WORK/debs).
