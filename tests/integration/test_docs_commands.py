@@ -33,6 +33,8 @@ ARRAY = re.compile(r'\[\s*(?:"CMD",\s*)?"(?:/usr/local/bin/|/)?lprobe"[^\]]*\]')
 def arrays(text):
     """(line, argv) for each exec array in free text (Dockerfile, Markdown, man page)."""
     for m in ARRAY.finditer(text):
+        if "..." in m.group(0) or "…" in m.group(0):
+            continue  # a placeholder in prose: ["/lprobe", ...]
         argv = json.loads(m.group(0))
         yield text.count("\n", 0, m.start()) + 1, [a for a in argv if a != "CMD"]
 
