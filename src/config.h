@@ -19,7 +19,7 @@
 #include "result.h"
 
 /* The Makefile passes -DLP_VERSION from ./VERSION (mk/ship.mk); builds that
- * bypass it (fuzz/run.sh, make sanitize) say so. */
+ * bypass its flags (fuzz/run.sh) say so. */
 #ifndef LP_VERSION
 #define LP_VERSION "0.0.0-unversioned"
 #endif
