@@ -125,3 +125,4 @@ format:
 
 clean:
 	rm -rf $(BUILD)
+include mk/ship.mk

@@ -7,7 +7,8 @@ set -eu
 PKGS="musl-tools libbearssl-dev libnghttp2-dev zlib1g-dev
       make gcc clang libclang-rt-14-dev libcmocka-dev valgrind
       python3 python3-pytest python3-grpcio nginx-light openssl
-      hyperfine strace time gnuplot-nox busybox-static curl wget"
+      hyperfine strace time gnuplot-nox busybox-static curl wget
+      podman runc catatonit uidmap fuse-overlayfs slirp4netns"
 
 missing=""
 for p in $PKGS; do
@@ -19,10 +20,10 @@ done
 command -v node >/dev/null 2>&1 || missing="$missing nodejs"
 command -v npm >/dev/null 2>&1 || missing="$missing npm"
 
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
 if [ -n "$missing" ]; then
 	echo "deps: installing:$missing"
-	SUDO=""
-	[ "$(id -u)" -eq 0 ] || SUDO=sudo
 	export DEBIAN_FRONTEND=noninteractive
 	$SUDO apt-get update -qq
 	# nginx's package starts a system nginx on :80; the tests run their own.
@@ -30,6 +31,27 @@ if [ -n "$missing" ]; then
 	if command -v service >/dev/null 2>&1; then
 		$SUDO service nginx stop >/dev/null 2>&1 || true
 	fi
+fi
+
+# podman without systemd (tests/integration/test_podman.py): cgroupfs, a file
+# event log, runc; and explicit ulimits, because podman as root otherwise
+# raises RLIMIT_NOFILE/NPROC, which fails where the machine is itself a
+# container without CAP_SYS_RESOURCE.  An existing file is left alone unless
+# this script wrote it.
+CONF=/etc/containers/containers.conf
+MARK="# written by lprobe scripts/deps.sh"
+if [ ! -f "$CONF" ] || { head -1 "$CONF" | grep -qxF "$MARK" &&
+	! grep -q '^default_ulimits = \["nofile=1024:1024", "nproc=4096:4096"\]' "$CONF"; }; then
+	echo "deps: writing $CONF"
+	${SUDO:-} mkdir -p /etc/containers
+	printf '%s\n%s\n%s\n%s\n%s\n%s\n%s\n' "$MARK" "[containers]" \
+		'default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]' "[engine]" \
+		'cgroup_manager = "cgroupfs"' 'events_logger = "file"' 'runtime = "runc"' |
+		${SUDO:-} tee "$CONF" >/dev/null
+else
+	for k in cgroup_manager events_logger runtime default_ulimits; do
+		grep -q "^$k *=" "$CONF" || echo "deps: note: $CONF has no $k (podman tests may skip)"
+	done
 fi
 
 # Node packages for the grpc-js test server, from the committed lockfile.

@@ -32,6 +32,7 @@ enum lp_flag_kind {
 	F_REFUSED, /* -alts, -spiffe: recognised, refused */
 	F_HELP,
 	F_VERSION,
+	F_LICENSES, /* -licenses: print the embedded notices */
 };
 
 struct lp_flag {
@@ -77,6 +78,7 @@ static const struct lp_flag lp_flags[] = {
 	{"alts", F_REFUSED, 0, 0, 0},
 	{"spiffe", F_REFUSED, 0, 0, 0},
 	{"version", F_VERSION, 1, 0, 1},
+	{"licenses", F_LICENSES, 1, 0, 1},
 	{"h", F_HELP, 1, 0, 1},
 	{"help", F_HELP, 1, 0, 1},
 };
@@ -578,6 +580,13 @@ static int lp_flag_set(struct lp_config *c, const struct lp_flag *f, const char 
 		if (b)
 			c->action = LP_VERSION_ACTION;
 		return 0;
+	case F_LICENSES:
+		if (lp_parse_bool(v, &b) < 0)
+			return lp_fail(r, LP_USAGE, "invalid boolean value \"%.64s\" for -%s", v,
+				       f->name);
+		if (b)
+			c->action = LP_LICENSES_ACTION;
+		return 0;
 	}
 	return lp_fail(r, LP_INTERNAL, "flag kind");
 }
@@ -585,7 +594,7 @@ static int lp_flag_set(struct lp_config *c, const struct lp_flag *f, const char 
 static bool lp_flag_is_bool(const struct lp_flag *f)
 {
 	return f->kind == F_BOOL || f->kind == F_REFUSED || f->kind == F_HELP ||
-	       f->kind == F_VERSION;
+	       f->kind == F_VERSION || f->kind == F_LICENSES;
 }
 
 /* LPROBE_CONNECT_TIMEOUT=2s -> flag "connect-timeout".  Names that are no
@@ -888,7 +897,7 @@ void lp_config_usage(void)
 	      "grpc:  -service NAME  -rpc-header 'name: value' (repeatable)  -gzip\n"
 	      "tls:   -tls  -tls-ca-cert F  -tls-client-cert F  -tls-client-key F\n"
 	      "       -tls-server-name NAME  -tls-no-verify\n"
-	      "other: -version  -h\n\n"
-	      "See `man lprobe` or docs/ for the full reference.\n",
+	      "other: -version  -licenses  -h\n\n"
+	      "Full reference: lprobe.1 in the release archive (man ./lprobe.1).\n",
 	      stdout);
 }

@@ -17,7 +17,11 @@
 
 #include "result.h"
 
-#define LP_VERSION "0.1.0"
+/* The Makefile passes -DLP_VERSION from ./VERSION (mk/ship.mk); builds that
+ * bypass its flags (fuzz/run.sh) say so. */
+#ifndef LP_VERSION
+#define LP_VERSION "0.0.0-unversioned"
+#endif
 
 #define LP_MAX_HEADERS	   16	/* -http-header / -rpc-header, each */
 #define LP_MAX_GROUPS	   16	/* probe groups of one run, separated by "--" */
@@ -29,7 +33,7 @@
 enum lp_mode { LP_MODE_HTTP = 0, LP_MODE_GRPC, LP_MODE_TCP };
 enum lp_method { LP_GET = 0, LP_HEAD };
 enum lp_exit_mode { LP_EXIT_DOCKER = 0, LP_EXIT_DETAILED };
-enum lp_action { LP_RUN = 0, LP_HELP, LP_VERSION_ACTION };
+enum lp_action { LP_RUN = 0, LP_HELP, LP_VERSION_ACTION, LP_LICENSES_ACTION };
 
 struct lp_code_range {
 	uint16_t lo, hi;

@@ -1,0 +1,31 @@
+# lprobe from source: a Debian bookworm builder, and a final image that holds
+# only /lprobe and its licences.  Not meant to be run: copy the probe into
+# your own image with
+#
+#   COPY --from=<this image> /lprobe /lprobe
+#
+#   docker build --build-arg VERSION=$(cat VERSION) -t lprobe .
+#   docker buildx build --platform linux/amd64,linux/arm64 -t lprobe .
+#
+# (Each platform builds natively in its own builder; `make arm64` cross-builds
+# instead.)  The build downloads nothing but Debian packages.
+FROM debian:bookworm AS build
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends make gcc libc6-dev musl-tools \
+      libbearssl-dev libnghttp2-dev zlib1g-dev \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . .
+RUN make build/lprobe && ./build/lprobe -version
+
+FROM scratch
+ARG VERSION
+LABEL org.opencontainers.image.title="lprobe" \
+      org.opencontainers.image.description="Secure local health-check probe (HTTP, HTTPS, gRPC, TCP) for scratch images" \
+      org.opencontainers.image.licenses="MIT" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.documentation="lprobe -h; lprobe.1 in the release archive"
+COPY --from=build /src/build/lprobe /lprobe
+COPY --from=build /src/LICENSE /src/THIRD_PARTY_NOTICES /
+USER 65534:65534
+ENTRYPOINT ["/lprobe"]
