@@ -7,7 +7,8 @@ set -eu
 PKGS="musl-tools libbearssl-dev libnghttp2-dev zlib1g-dev
       make gcc clang libclang-rt-14-dev libcmocka-dev valgrind
       python3 python3-pytest python3-grpcio nginx-light openssl
-      hyperfine strace time gnuplot-nox busybox-static curl wget"
+      hyperfine strace time gnuplot-nox busybox-static curl wget
+      qemu-user-static"
 
 missing=""
 for p in $PKGS; do
