@@ -14,12 +14,14 @@ end up in the socket; a stopped and continued probe still gives its verdict.
 """
 
 import contextlib
+import ctypes
 import json
 import os
 import platform
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import tempfile
 import time
@@ -392,3 +394,64 @@ def test_stopped_and_continued_probe_still_gives_its_verdict(serve):
         + (f" (killed by {signal.Signals(-process.returncode).name})"
            if process.returncode < 0 else "") + f", stderr {stderr!r}")
     assert stderr.startswith(b"lprobe: ") and stderr.count(b"\n") == 1, stderr
+
+
+# -- the interpreter itself ----------------------------------------------------------------
+
+def test_seccomp_interpreter_agrees_with_the_kernel():
+    """seccomp_bpf.evaluate gives what the kernel gives: a filter that answers with a
+    different errno along each path (32-bit halves of arguments, JGE, JSET, ALU AND) is
+    installed in a forked child and its answers compared with the interpreter's."""
+    getppid = {"x86_64": 110, "aarch64": 173}[MACHINE]
+    native = bpf.NATIVE_ARCH[MACHINE]
+    errno = 0x00050000
+    program = [
+        [0x20, 0, 0, 4], [0x15, 1, 0, native], [0x06, 0, 0, 0x80000000],   # arch
+        [0x20, 0, 0, 0], [0x15, 1, 0, getppid], [0x06, 0, 0, 0x7FFF0000],  # nr
+        [0x20, 0, 0, 16], [0x35, 0, 1, 100], [0x06, 0, 0, errno | 11],     # args[0] >= 100
+        [0x20, 0, 0, 28], [0x45, 0, 1, 1], [0x06, 0, 0, errno | 12],       # args[1] high & 1
+        [0x20, 0, 0, 32], [0x54, 0, 0, 0xFF], [0x15, 0, 1, 0x42],          # args[2] & 0xff
+        [0x06, 0, 0, errno | 13],
+        [0x06, 0, 0, errno | 14],
+    ]
+    cases = [(0, 0, 0), (100, 0, 0), (99, 1 << 32, 0), (99, 1, 0x1142), (1, 2 << 32, 0x42),
+             (0, 0, 0x43)]
+
+    class SockFilter(ctypes.Structure):
+        _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte),
+                    ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint)]
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(SockFilter))]
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            filters = (SockFilter * len(program))(*[SockFilter(*i) for i in program])
+            prog = SockFprog(len(program), filters)
+            if libc.prctl(38, 1, 0, 0, 0) != 0 or libc.prctl(22, 2, ctypes.byref(prog), 0, 0):
+                os.write(write_end, b'"install failed"')
+                os._exit(1)
+            answers = []
+            for args in cases:
+                rc = libc.syscall(ctypes.c_long(getppid),
+                                  *[ctypes.c_ulong(a) for a in args])
+                answers.append(-ctypes.get_errno() if rc == -1 else rc)
+            os.write(write_end, json.dumps(answers).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        kernel = json.loads(pipe.read() or b'"child died"')
+    os.waitpid(pid, 0)
+    assert isinstance(kernel, list), kernel
+    expected = []
+    for args in cases:
+        data = struct.pack("<iIQ6Q", getppid, native, 0, *args, 0, 0, 0)
+        ret = bpf.run_filter(program, data)
+        expected.append(-(ret & 0xFFFF))
+    assert kernel == expected, (cases, kernel, expected)
+    assert sorted(set(kernel)) == [-14, -13, -12, -11], "every path was taken once or more"
