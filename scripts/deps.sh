@@ -8,7 +8,8 @@ PKGS="musl-tools libbearssl-dev libnghttp2-dev zlib1g-dev
       make gcc clang libclang-rt-14-dev libcmocka-dev valgrind
       python3 python3-pytest python3-grpcio nginx-light openssl
       hyperfine strace time gnuplot-nox busybox-static curl wget
-      podman runc catatonit uidmap fuse-overlayfs slirp4netns"
+      podman runc catatonit uidmap fuse-overlayfs slirp4netns
+      qemu-user-static"
 
 missing=""
 for p in $PKGS; do

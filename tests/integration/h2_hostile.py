@@ -281,6 +281,52 @@ MODES = {
 }
 
 
+
+# ---------------------------------------------------------------- endless valid floods
+#
+# After a normal SETTINGS exchange and the whole request, frames that are each valid
+# and call for no answer, for ever: the probe must still end by its deadline
+# (SPEC guarantee 3).  Unlike _Conn.flood, a stalled send does not end the flood.
+
+STEADY_FLOOD_LIMIT = 2 << 30  # bytes, at most, per connection
+STEADY_FLOOD_PIECE = 64 * 1024
+
+
+def _steady(first_frames, unit):
+    def respond(c, sid):
+        c.flood_steady(first_frames(sid), unit(sid))
+    return respond
+
+
+def _nothing(sid):
+    return b""
+
+
+def _response_headers(sid):
+    return headers_frame(sid, GRPC_HEADERS)
+
+
+FLOOD_MODES = {
+    "priority_flood": ("endless PRIORITY frames on the request stream",
+                       _nothing, lambda sid: frame(PRIORITY, 0, sid, b"\x00\x00\x00\x00\x0f")),
+    "ping_ack_flood": ("endless unsolicited PING ACKs",
+                       _nothing, lambda sid: frame(PING, ACK, 0, b"unasked!")),
+    "unknown_frame_flood": ("endless frames of an unknown type (0xfa), to be ignored",
+                            _nothing, lambda sid: frame(0xFA, 0, 0, b"ignore me")),
+    "window_update_0_flood": ("endless WINDOW_UPDATE(+1) on stream 0",
+                              _nothing, lambda sid: frame(WINDOW_UPDATE, 0, 0,
+                                                          struct.pack(">I", 1))),
+    "window_update_stream_flood": ("endless WINDOW_UPDATE(+1) on the request stream",
+                                   _nothing, lambda sid: frame(WINDOW_UPDATE, 0, sid,
+                                                               struct.pack(">I", 1))),
+    "empty_data_flood": ("response HEADERS, then endless empty DATA frames, no END_STREAM",
+                         _response_headers, lambda sid: data_frame(sid, b"")),
+}
+
+for _name, (_desc, _first, _unit) in FLOOD_MODES.items():
+    MODES[_name] = (_desc, (), "end", _steady(_first, _unit))
+
+
 # ---------------------------------------------------------------- server
 
 class _Conn:
@@ -313,6 +359,27 @@ class _Conn:
             sent += len(data)
             data = chunk
         self.log.append("flood sent %d bytes" % sent)
+
+    def flood_steady(self, first, unit):
+        """Send first, then unit repeated as fast as the socket takes it, waiting out
+        stalls, until the client goes, the peer stops, the connection's lifetime ends or
+        STEADY_FLOOD_LIMIT bytes are sent."""
+        piece = unit * max(1, STEADY_FLOOD_PIECE // len(unit))
+        view, sent = memoryview(first or piece), 0
+        while (sent < STEADY_FLOOD_LIMIT and not self.peer._stopping.is_set()
+               and time.monotonic() < self.deadline):
+            try:
+                n = self.sock.send(view)
+            except socket.timeout:
+                continue
+            except OSError as exc:
+                self.log.append("steady flood stopped after %d bytes: %s" % (sent, exc))
+                return
+            sent += n
+            view = view[n:]
+            if not view:
+                view = memoryview(piece)
+        self.log.append("steady flood sent %d bytes" % sent)
 
     def _recv_more(self):
         """Read some bytes; False on EOF, stop or lifetime exhausted."""

@@ -433,3 +433,83 @@ def lying_length(conn):
     conn.read_request()
     conn.send(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789")
     conn.sock.close()
+
+
+# -- floods: valid-looking traffic without end (SPEC guarantee 3) ---------------------------
+#
+# A flooding behaviour writes as fast as the socket takes it until the server stops, its
+# lifetime ends, the peer leaves or FLOOD_LIMIT bytes are sent.
+
+FLOOD_LIMIT = 2 << 30      # bytes, at most, per connection
+FLOOD_PIECE = 64 * 1024    # bytes handed to the socket per send
+
+
+def flood(conn, first, unit, *, limit=FLOOD_LIMIT):
+    """Send `first`, then `unit` repeated for ever (within the bounds above)."""
+    piece = unit * max(1, FLOOD_PIECE // len(unit))
+    conn.send(first)
+    sent = len(first)
+    while conn.alive and sent < limit:
+        conn.send(piece)
+        sent += len(piece)
+
+
+def read_tls_record(conn):
+    """Read one TLS record (the ClientHello); return it, or b"" if the peer left."""
+    data = b""
+    while conn.alive and (len(data) < 5 or len(data) < 5 + int.from_bytes(data[3:5], "big")):
+        try:
+            chunk = conn.sock.recv(16384)
+        except socket.timeout:
+            continue
+        if not chunk:
+            return b""
+        data += chunk
+    conn.server.record(data)
+    return data
+
+
+def tls_record(content_type, payload, version=b"\x03\x03"):
+    return bytes([content_type]) + version + len(payload).to_bytes(2, "big") + payload
+
+
+TLS_ALERT, TLS_HANDSHAKE = 21, 22
+TLS_WARNING, TLS_USER_CANCELED = 1, 90
+TLS_HELLO_REQUEST = b"\x00\x00\x00\x00"    # handshake type 0, length 0 (RFC 5246 7.4.1.1)
+
+TLS_FLOOD_UNITS = {
+    # a warning alert that is not close_notify: a TLS 1.2 client may ignore it
+    "warning-alerts": tls_record(TLS_ALERT, bytes([TLS_WARNING, TLS_USER_CANCELED])),
+    # handshake records with no fragment in them
+    "empty-handshake-records": tls_record(TLS_HANDSHAKE, b""),
+    # HelloRequests, which a client mid-handshake is told to ignore (RFC 5246 7.4.1.1)
+    "hello-requests": tls_record(TLS_HANDSHAKE, TLS_HELLO_REQUEST * 64),
+}
+
+
+def tls_flood(kind):
+    """Answer the ClientHello with an endless stream of TLS_FLOOD_UNITS[kind], no
+    ServerHello ever."""
+    unit = TLS_FLOOD_UNITS[kind]
+
+    def behaviour(conn):
+        if read_tls_record(conn):
+            flood(conn, b"", unit)
+    return behaviour
+
+
+def tls_silent(conn):
+    """Read the ClientHello and never answer it."""
+    read_tls_record(conn)
+    conn.hold()
+
+
+CHUNK_EXTENSION_FLOOD_HEAD = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+# one byte of body per chunk, behind a chunk extension of ~1000 bytes (RFC 9112 7.1.1):
+# the size line stays under 1 KiB, so a cap on its length does not end the flood
+CHUNK_EXTENSION_FLOOD_UNIT = b"1;ext=" + b"x" * 1000 + b"\r\nX\r\n"
+
+
+def chunk_extension_flood(conn):
+    conn.read_request()
+    flood(conn, CHUNK_EXTENSION_FLOOD_HEAD, CHUNK_EXTENSION_FLOOD_UNIT)

@@ -1,15 +1,22 @@
 /*
  * test_sandbox.c -- the seccomp allow-list, proven in forked children:
  * what a probe needs still works, everything else dies with SIGSYS.
+ *
+ * SPEC guarantee 4: the sandbox is entered once the probe is connected, so
+ * from then on even a loopback socket(), a connect() or a sendto() with an
+ * address kills it; I/O on a socket made before (here one end of a
+ * socketpair) still works, and so does a poll() interrupted by a stop.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,16 +24,42 @@
 
 #include "sandbox.h"
 
-enum { CALL_SOCKET_INET, CALL_SOCKET_INET6, CALL_SOCKET_UNIX, CALL_SOCKET_NETLINK, CALL_OPEN, CALL_EXECVE,
-       CALL_FORK, CALL_MMAP_VIA_SYSCALL };
+enum {
+	CALL_SOCKET_INET,
+	CALL_SOCKET_INET6,
+	CALL_SOCKET_UNIX,
+	CALL_SOCKET_NETLINK,
+	CALL_OPEN,
+	CALL_EXECVE,
+	CALL_FORK,
+	CALL_MMAP_VIA_SYSCALL,
+	CALL_CONNECT,
+	CALL_BIND,
+	CALL_SENDTO_ADDRESS,
+	CALL_SENDTO_CONNECTED,
+	CALL_RECV_CONNECTED,
+	CALL_POLL
+};
+
+/* the socket made before confinement: one end of a socketpair whose other
+ * end has already written one byte */
+static int held_fd = -1;
+
+static const struct sockaddr_un lp_somewhere = {.sun_family = AF_UNIX, .sun_path = "/tmp/x"};
 
 /* Runs one call inside the sandbox in a child; returns its wait status.
  * The child leaves with the raw exit_group syscall: sanitizer runtimes
  * would make calls of their own at exit. */
 static int run_confined(int call)
 {
-	pid_t pid = fork();
+	int pair[2];
+	pid_t pid;
 	int status = 0;
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, pair), 0);
+	assert_int_equal(write(pair[1], "x", 1), 1);
+	held_fd = pair[0];
+	pid = fork();
 
 	assert_true(pid >= 0);
 	if (pid == 0) {
@@ -51,7 +84,8 @@ static int run_confined(int call)
 			rc = syscall(SYS_openat, AT_FDCWD, "/etc/passwd", O_RDONLY);
 			break;
 		case CALL_EXECVE:
-			rc = syscall(SYS_execve, "/bin/true", (char *[]){"true", NULL}, (char *[]){NULL});
+			rc = syscall(SYS_execve, "/bin/true", (char *[]){"true", NULL},
+				     (char *[]){NULL});
 			break;
 		case CALL_FORK:
 			rc = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
@@ -59,11 +93,56 @@ static int run_confined(int call)
 		case CALL_MMAP_VIA_SYSCALL:
 			rc = syscall(SYS_mmap, 0, 4096, 3, 0x22, -1, 0);
 			break;
+		case CALL_CONNECT:
+			rc = connect(held_fd, (const struct sockaddr *)&lp_somewhere,
+				     sizeof lp_somewhere);
+			rc = 0; /* not killed: count as allowed, whatever it returned */
+			break;
+		case CALL_BIND:
+			rc = bind(held_fd, (const struct sockaddr *)&lp_somewhere,
+				  sizeof lp_somewhere);
+			rc = 0;
+			break;
+		case CALL_SENDTO_ADDRESS:
+			rc = sendto(held_fd, "x", 1, MSG_NOSIGNAL,
+				    (const struct sockaddr *)&lp_somewhere, sizeof lp_somewhere);
+			rc = 0;
+			break;
+		case CALL_SENDTO_CONNECTED:
+			rc = sendto(held_fd, "x", 1, MSG_NOSIGNAL, NULL, 0);
+			break;
+		case CALL_RECV_CONNECTED: {
+			char c;
+			rc = recvfrom(held_fd, &c, 1, 0, NULL, NULL) == 1 ? 0 : -1;
+			break;
+		}
+		case CALL_POLL: { /* nothing arrives: waits 300 ms, stopped on the way */
+			char c;
+			struct pollfd pfd = {.fd = held_fd, .events = POLLIN};
+			rc = recvfrom(held_fd, &c, 1, 0, NULL, NULL) == 1 ? 0 : -1;
+			if (rc == 0)
+				rc = poll(&pfd, 1, 300) == 0 ? 0 : -1;
+			break;
+		}
 		}
 		syscall(SYS_exit_group, rc >= 0 ? 0 : 1);
 	}
+	if (call == CALL_POLL) { /* SIGSTOP + SIGCONT while it waits in poll() */
+		usleep(100 * 1000);
+		kill(pid, SIGSTOP);
+		usleep(20 * 1000);
+		kill(pid, SIGCONT);
+	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
+	close(pair[0]);
+	close(pair[1]);
 	return status;
+}
+
+static void assert_allowed(int status)
+{
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
 static void assert_killed_by_seccomp(int status)
@@ -72,17 +151,35 @@ static void assert_killed_by_seccomp(int status)
 	assert_int_equal(WTERMSIG(status), SIGSYS);
 }
 
-static void test_loopback_sockets_are_allowed(void **state)
+/* Confinement comes after connecting: no new socket, whatever its family. */
+static void test_new_sockets_kill_the_process(void **state)
 {
-	int st;
-
 	(void)state;
-	st = run_confined(CALL_SOCKET_INET);
-	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	st = run_confined(CALL_SOCKET_INET6);
-	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	st = run_confined(CALL_SOCKET_UNIX);
-	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	assert_killed_by_seccomp(run_confined(CALL_SOCKET_INET));
+	assert_killed_by_seccomp(run_confined(CALL_SOCKET_INET6));
+	assert_killed_by_seccomp(run_confined(CALL_SOCKET_UNIX));
+}
+
+static void test_reaching_an_address_kills_the_process(void **state)
+{
+	(void)state;
+	assert_killed_by_seccomp(run_confined(CALL_CONNECT));
+	assert_killed_by_seccomp(run_confined(CALL_BIND));
+	assert_killed_by_seccomp(run_confined(CALL_SENDTO_ADDRESS));
+}
+
+static void test_io_on_the_held_socket_is_allowed(void **state)
+{
+	(void)state;
+	assert_allowed(run_confined(CALL_SENDTO_CONNECTED));
+	assert_allowed(run_confined(CALL_RECV_CONNECTED));
+}
+
+/* A stopped poll() resumes through restart_syscall(2): it must be allowed. */
+static void test_poll_survives_a_stop_and_continue(void **state)
+{
+	(void)state;
+	assert_allowed(run_confined(CALL_POLL));
 }
 
 static void test_other_socket_families_kill_the_process(void **state)
@@ -113,7 +210,10 @@ static void test_mapping_memory_kills_the_process(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_loopback_sockets_are_allowed),
+		cmocka_unit_test(test_new_sockets_kill_the_process),
+		cmocka_unit_test(test_reaching_an_address_kills_the_process),
+		cmocka_unit_test(test_io_on_the_held_socket_is_allowed),
+		cmocka_unit_test(test_poll_survives_a_stop_and_continue),
 		cmocka_unit_test(test_other_socket_families_kill_the_process),
 		cmocka_unit_test(test_opening_a_file_kills_the_process),
 		cmocka_unit_test(test_running_a_program_kills_the_process),
