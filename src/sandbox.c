@@ -47,6 +47,7 @@ static const unsigned lp_allowed[] = {
 	SYS_poll,	   /* 7 */
 	SYS_rt_sigreturn,  /* 15 */
 	SYS_exit,	   /* 60 */
+	SYS_restart_syscall, /* 219: a poll resumed after SIGSTOP/SIGCONT */
 	SYS_clock_gettime, /* 228: when the vDSO falls back to the kernel */
 	SYS_exit_group,	   /* 231 */
 	SYS_getrandom,	   /* 318: BearSSL may reseed; no new resource */
@@ -58,6 +59,7 @@ static const unsigned lp_allowed[] = {
 	SYS_exit,	   /* 93 */
 	SYS_exit_group,	   /* 94 */
 	SYS_clock_gettime, /* 113 */
+	SYS_restart_syscall, /* 128 */
 	SYS_rt_sigreturn,  /* 139 */
 	SYS_getrandom,	   /* 278 */
 #endif

@@ -168,7 +168,8 @@ int lp_target_from_config(const struct lp_config *c, struct lp_target *t, struct
 		t->addr.un.sun_family = AF_UNIX;
 		memcpy(t->addr.un.sun_path, path, len + 1);
 		t->addr_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len + 1);
-		memcpy(t->name, path, len + 1);
+		/* the name goes into messages: printable ASCII (SPEC) */
+		lp_quote(t->name, sizeof t->name, path, len);
 		return 0;
 	}
 	if (c->addr)
