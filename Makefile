@@ -1,5 +1,5 @@
 # lprobe -- see README.md.  `make` builds build/lprobe (static, musl).
-# make deps | demo | test | unit | integration | sanitize | valgrind | fuzz | bench | clean
+# make deps | demo | test | unit | integration | sanitize | valgrind | fuzz | fuzz-replay | bench | clean
 # make arm64: build/arm64/lprobe for linux/arm64 (cross, see scripts/deps-arm64.sh)
 
 ifeq ($(ARCH),arm64)
@@ -34,7 +34,7 @@ SRC  := $(filter-out src/main.c src/fortify_shims.c src/alloc.c,$(wildcard src/*
 OBJ  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRC) src/main.c src/fortify_shims.c src/alloc.c)
 HDR  := $(wildcard src/*.h)
 
-.PHONY: all deps demo test unit integration sanitize valgrind fuzz bench clean format arm64
+.PHONY: all deps demo test unit integration sanitize valgrind fuzz fuzz-replay bench clean format arm64
 all: $(BUILD)/lprobe
 
 $(BUILD)/obj/%.o: src/%.c $(HDR) | $(BUILD)/obj $(INC)/.done
@@ -70,11 +70,22 @@ demo: deps all
 # --- tests ----------------------------------------------------------------
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 UNIT_CFLAGS := $(CSTD) -g -O1 $(WARN) -Isrc
+# every module is compiled once into an archive; each test links it (a
+# test pulls in only the objects it needs)
+UNIT_OBJ := $(patsubst src/%.c,$(BUILD)/unit/obj/%.o,$(SRC))
+UNIT_LIB := $(BUILD)/unit/liblp.a
 
-$(BUILD)/unit/%: tests/unit/%.c $(SRC) $(HDR) | $(BUILD)/unit
-	$(CC_HOST) $(UNIT_CFLAGS) $(SANITIZE) -o $@ $< $(SRC) -lcmocka -lbearssl -lnghttp2 -lz
+$(BUILD)/unit/obj/%.o: src/%.c $(HDR) | $(BUILD)/unit/obj
+	$(CC_HOST) $(UNIT_CFLAGS) $(SANITIZE) -c $< -o $@
 
-$(BUILD)/unit:
+$(UNIT_LIB): $(UNIT_OBJ)
+	rm -f $@
+	ar rcs $@ $(UNIT_OBJ)
+
+$(BUILD)/unit/%: tests/unit/%.c $(UNIT_LIB) $(HDR) | $(BUILD)/unit
+	$(CC_HOST) $(UNIT_CFLAGS) $(SANITIZE) -o $@ $< $(UNIT_LIB) -lcmocka -lbearssl -lnghttp2 -lz
+
+$(BUILD)/unit $(BUILD)/unit/obj:
 	mkdir -p $@
 
 unit: $(UNIT_TESTS)
@@ -84,10 +95,12 @@ PYTEST := /usr/bin/python3 -m pytest
 integration: all
 	$(PYTEST) -q tests/integration
 
+# The gate is deterministic: the fuzz targets replay their committed
+# corpora and crashers once each (mutation is `make fuzz`).
 test: deps
 	$(MAKE) WERROR=1 all unit
 	$(MAKE) integration
-	FUZZ_TIME=5 sh fuzz/run.sh
+	sh fuzz/run.sh -replay
 
 # ASan + UBSan: the unit tests, and the whole integration suite against a
 # sanitized lprobe (glibc, dynamic: the sanitizer runtimes need it).
@@ -113,6 +126,9 @@ valgrind: all $(BUILD)/noseccomp
 
 $(BUILD)/noseccomp: bench/noseccomp.c
 	$(CC_HOST) -O2 -o $@ $<
+
+fuzz-replay:
+	sh fuzz/run.sh -replay
 
 fuzz:
 	FUZZ_TIME=$${FUZZ_TIME:-60} sh fuzz/run.sh

@@ -50,7 +50,7 @@ static void feed_piece(struct lp_http1 *p, struct outcome *o, const unsigned cha
 		ev = lp_http1_feed(p, buf, len, &used);
 		CHECK(used <= len);
 		CHECK(p->head_bytes <= LP_H1_HEAD_MAX + 1);
-		CHECK(p->line_bytes <= LP_H1_LINE_MAX + 1);
+		CHECK(p->chunk.line_bytes <= LP_H1_LINE_MAX + 1);
 		switch (ev) {
 		case LP_H1_MORE:
 			CHECK(used == len);

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "hexdig.h"
+
 static size_t lp_varint_put(unsigned char *out, uint64_t v)
 {
 	size_t n = 0;
@@ -129,14 +131,6 @@ void lp_grpc_timeout_value(int64_t ms, char *buf, size_t cap)
 		snprintf(buf, cap, "%lldm", (long long)ms);
 	else
 		snprintf(buf, cap, "%llds", (long long)((ms + 999) / 1000));
-}
-
-static int lp_hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
 size_t lp_grpc_percent_decode(const unsigned char *in, size_t len, char *out, size_t cap)

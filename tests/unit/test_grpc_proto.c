@@ -8,6 +8,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -640,57 +641,86 @@ static void test_gzip_stored_refuses_over_64k_or_small_cap(void **state)
 
 /* ---- names -------------------------------------------------------------- */
 
-static void test_grpc_status_codes_have_their_canonical_names(void **state)
+/* A name as the gRPC and health.proto enums spell them: [A-Z_]+. */
+static bool is_enum_name(const char *n)
 {
-	static const char *const want[] = {"OK",
-					   "CANCELLED",
-					   "UNKNOWN",
-					   "INVALID_ARGUMENT",
-					   "DEADLINE_EXCEEDED",
-					   "NOT_FOUND",
-					   "ALREADY_EXISTS",
-					   "PERMISSION_DENIED",
-					   "RESOURCE_EXHAUSTED",
-					   "FAILED_PRECONDITION",
-					   "ABORTED",
-					   "OUT_OF_RANGE",
-					   "UNIMPLEMENTED",
-					   "INTERNAL",
-					   "UNAVAILABLE",
-					   "DATA_LOSS",
-					   "UNAUTHENTICATED"};
-	const char *got;
-	uint64_t i;
+	if (!n || !*n)
+		return false;
+	for (; *n; n++)
+		if (!((*n >= 'A' && *n <= 'Z') || *n == '_'))
+			return false;
+	return true;
+}
+
+/* The 17 codes of grpc/doc/statuscodes.md have distinct enum names; the
+ * ones lprobe's messages rely on are where that document puts them. */
+static void test_grpc_status_codes_have_distinct_canonical_names(void **state)
+{
+	static const struct {
+		uint64_t code;
+		const char *name;
+	} pinned[] = {{0, "OK"}, {4, "DEADLINE_EXCEEDED"}, {12, "UNIMPLEMENTED"},
+		      {14, "UNAVAILABLE"}, {16, "UNAUTHENTICATED"}};
+	uint64_t i, j;
 
 	(void)state;
-	for (i = 0; i < N(want); i++) {
-		got = lp_grpc_code_name(i);
-		if (!got || strcmp(got, want[i]) != 0)
-			fail_msg("code %llu: %s, want %s", (unsigned long long)i,
-				 got ? got : "NULL", want[i]);
+	for (i = 0; i < 17; i++) {
+		if (!is_enum_name(lp_grpc_code_name(i)))
+			fail_msg("code %llu: %s", (unsigned long long)i,
+				 lp_grpc_code_name(i) ? lp_grpc_code_name(i) : "NULL");
+		for (j = 0; j < i; j++)
+			assert_string_not_equal(lp_grpc_code_name(i), lp_grpc_code_name(j));
 	}
+	for (i = 0; i < N(pinned); i++)
+		assert_string_equal(lp_grpc_code_name(pinned[i].code), pinned[i].name);
 	assert_null(lp_grpc_code_name(17));
 	assert_null(lp_grpc_code_name(256));
 	assert_null(lp_grpc_code_name(UINT64_MAX));
 	assert_null(lp_grpc_code_name((uint64_t)1 << 32));
 }
 
+/* health.proto's ServingStatus: SERVING is 1, NOT_SERVING 2,
+ * SERVICE_UNKNOWN 3 (Watch only); the names decode what the wire says. */
 static void test_serving_statuses_have_their_enum_names(void **state)
 {
-	static const char *const want[] = {"UNKNOWN", "SERVING", "NOT_SERVING", "SERVICE_UNKNOWN"};
-	const char *got;
-	uint64_t i;
+	static const unsigned char serving[] = {0x08, 0x01}, not_serving[] = {0x08, 0x02};
+	uint64_t i, st;
 
 	(void)state;
-	for (i = 0; i < N(want); i++) {
-		got = lp_grpc_serving_name(i);
-		if (!got || strcmp(got, want[i]) != 0)
-			fail_msg("status %llu: %s, want %s", (unsigned long long)i,
-				 got ? got : "NULL", want[i]);
-	}
+	for (i = 0; i < 4; i++)
+		assert_true(is_enum_name(lp_grpc_serving_name(i)));
+	assert_int_equal(lp_pb_health_status(serving, sizeof serving, &st), 0);
+	assert_string_equal(lp_grpc_serving_name(st), "SERVING");
+	assert_int_equal(lp_pb_health_status(not_serving, sizeof not_serving, &st), 0);
+	assert_string_equal(lp_grpc_serving_name(st), "NOT_SERVING");
+	assert_string_equal(lp_grpc_serving_name(3), "SERVICE_UNKNOWN");
 	assert_null(lp_grpc_serving_name(4));
 	assert_null(lp_grpc_serving_name(UINT64_MAX));
 	assert_null(lp_grpc_serving_name((uint64_t)1 << 32));
+}
+
+/* A HealthCheckRequest{service: "orders"} is, by the protobuf encoding
+ * guide, tag (1 << 3 | 2) = 0x0a, length 6, the bytes; framed for gRPC it
+ * is flag 0 and a 4-byte big-endian length first.  Round trip: the frame
+ * splits back to exactly that message. */
+static void test_orders_request_has_its_known_wire_bytes_and_round_trips(void **state)
+{
+	static const unsigned char want[] = {0x00, 0x00, 0x00, 0x00, 0x08, 0x0a, 0x06,
+					      'o',  'r',  'd',  'e',  'r',  's'};
+	unsigned char frame[64];
+	const unsigned char *msg;
+	size_t n, mlen;
+	bool compressed = true;
+
+	(void)state;
+	n = lp_pb_health_request(frame + 5, sizeof frame - 5, "orders", 6);
+	assert_int_equal(n, 8);
+	lp_grpc_prefix(frame, false, (uint32_t)n);
+	assert_memory_equal(frame, want, sizeof want);
+	assert_int_equal(lp_grpc_message(frame, 5 + n, &compressed, &msg, &mlen), 0);
+	assert_int_equal(mlen, 8);
+	assert_false(compressed);
+	assert_memory_equal(msg, want + 5, 8);
 }
 
 /* src/crc32.c replaces zlib's crc32 in every build: the check value of
@@ -731,7 +761,8 @@ int main(void)
 		cmocka_unit_test(test_base64_refuses_a_cap_without_room_for_the_nul),
 		cmocka_unit_test(test_gzip_stored_inflates_back_to_its_input),
 		cmocka_unit_test(test_gzip_stored_refuses_over_64k_or_small_cap),
-		cmocka_unit_test(test_grpc_status_codes_have_their_canonical_names),
+		cmocka_unit_test(test_grpc_status_codes_have_distinct_canonical_names),
+		cmocka_unit_test(test_orders_request_has_its_known_wire_bytes_and_round_trips),
 		cmocka_unit_test(test_serving_statuses_have_their_enum_names),
 	};
 

@@ -854,6 +854,123 @@ static void test_chunk_size_line_cap_is_per_line(void **state)
 	check_case(&c);
 }
 
+/* --- exact 64-bit bounds ----------------------------------------------------- */
+
+/* Content-Length takes any value that fits 64 bits, and the error names
+ * the one that does not; chunk sizes take 16 significant hex digits. */
+static void test_sizes_are_bounded_at_exactly_64_bits(void **state)
+{
+	static const struct {
+		struct h1_case c;
+		const char *error; /* the reason at LP_H1_ERROR */
+	} cases[] = {
+		{{"Content-Length UINT64_MAX",
+		  S("HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551615\r\n\r\nab"), PLAIN,
+		  200, S("ab"), LP_H1_MORE},
+		 NULL},
+		{{"Content-Length UINT64_MAX with leading zeros",
+		  S("HTTP/1.1 200 OK\r\nContent-Length: 00018446744073709551615\r\n\r\n"), PLAIN,
+		  200, S(""), LP_H1_MORE},
+		 NULL},
+		{{"Content-Length UINT64_MAX + 1",
+		  S("HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551616\r\n\r\n"), PLAIN, 0,
+		  S(""), LP_H1_ERROR},
+		 "Content-Length too large"},
+		{{"Content-Length with a 21st digit",
+		  S("HTTP/1.1 200 OK\r\nContent-Length: 184467440737095516150\r\n\r\n"), PLAIN, 0,
+		  S(""), LP_H1_ERROR},
+		 "Content-Length too large"},
+		{{"chunk size of 16 hex digits",
+		  S("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFF\r\nab"),
+		  PLAIN, 200, S("ab"), LP_H1_MORE},
+		 NULL},
+		{{"chunk size of 17 hex digits",
+		  S("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1FFFFFFFFFFFFFFFF\r\nab"),
+		  PLAIN, 200, S(""), LP_H1_ERROR},
+		 "chunk size too large"},
+		{{"leading zeros are not significant digits",
+		  S("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+		    "000000000000000000000002\r\nok\r\n0000000000000000000\r\n\r\n"),
+		  PLAIN, 200, S("ok"), LP_H1_DONE},
+		 NULL},
+	};
+	struct h1_outcome *o = calloc(1, sizeof *o);
+	size_t i;
+
+	(void)state;
+	assert_non_null(o);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		check_case(&cases[i].c);
+		replay(&cases[i].c, ALL_AT_ONCE, 0, o);
+		if (cases[i].error)
+			assert_string_equal(o->error, cases[i].error);
+	}
+	free(o);
+}
+
+/* The chunked decoder on its own: each malformed line gives its named
+ * status, and the sentence the parser reports for it. */
+static void test_chunk_decoder_names_each_error(void **state)
+{
+	static const struct {
+		const char *in;
+		size_t len;
+		enum lp_h1_chunk_status want;
+		const char *sentence;
+	} cases[] = {
+		{S("x"), LP_H1_CHUNK_ERR_SIZE, "bad chunk size"},
+		{S("\r"), LP_H1_CHUNK_ERR_SIZE, "bad chunk size"},
+		{S("10000000000000000"), LP_H1_CHUNK_ERR_OVERFLOW, "chunk size too large"},
+		{S("1;a\0"), LP_H1_CHUNK_ERR_EXT, "bad chunk extension"},
+		{S("1\rx"), LP_H1_CHUNK_ERR_CR, "CR without LF"},
+		{S("0\r\n"), LP_H1_CHUNK_LAST, NULL},
+		{S("0;ext=1\n"), LP_H1_CHUNK_LAST, NULL},
+	};
+	struct lp_h1_chunked d;
+	enum lp_h1_chunk_status st = LP_H1_CHUNK_MORE;
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		lp_h1_chunked_init(&d);
+		for (k = 0; k < cases[i].len; k++)
+			if ((st = lp_h1_chunked_byte(&d, (unsigned char)cases[i].in[k])) !=
+			    LP_H1_CHUNK_MORE)
+				break;
+		if (st != cases[i].want || k != cases[i].len - 1)
+			fail_msg("case %zu: status %d at byte %zu", i, st, k);
+		if (cases[i].sentence)
+			assert_string_equal(lp_h1_chunked_strerror(st), cases[i].sentence);
+	}
+}
+
+/* After the size line the decoder hands out exactly the chunk's bytes,
+ * then wants the CRLF, and is ready for the next size line. */
+static void test_chunk_decoder_hands_out_exactly_the_chunk(void **state)
+{
+	struct lp_h1_chunked d;
+	const char *line = "5\r\n";
+
+	(void)state;
+	lp_h1_chunked_init(&d);
+	assert_false(lp_h1_chunked_in_data(&d));
+	for (; *line; line++)
+		assert_int_equal(lp_h1_chunked_byte(&d, (unsigned char)*line), LP_H1_CHUNK_MORE);
+	assert_true(lp_h1_chunked_in_data(&d));
+	assert_int_equal(lp_h1_chunked_data(&d, 3), 3);
+	assert_int_equal(lp_h1_chunked_data(&d, 100), 2);
+	assert_false(lp_h1_chunked_in_data(&d));
+	assert_int_equal(lp_h1_chunked_byte(&d, 'x'), LP_H1_CHUNK_ERR_CRLF);
+	lp_h1_chunked_init(&d);
+	assert_int_equal(lp_h1_chunked_byte(&d, '1'), LP_H1_CHUNK_MORE);
+	assert_int_equal(lp_h1_chunked_byte(&d, '\n'), LP_H1_CHUNK_MORE);
+	assert_int_equal(lp_h1_chunked_data(&d, 1), 1);
+	assert_int_equal(lp_h1_chunked_byte(&d, '\r'), LP_H1_CHUNK_MORE);
+	assert_int_equal(lp_h1_chunked_byte(&d, '\n'), LP_H1_CHUNK_MORE);
+	assert_int_equal(lp_h1_chunked_byte(&d, '0'), LP_H1_CHUNK_MORE);
+	assert_int_equal(lp_h1_chunked_byte(&d, '\n'), LP_H1_CHUNK_LAST);
+}
+
 /* --- end of input ---------------------------------------------------------- */
 
 static void test_eof_ends_only_a_close_delimited_body(void **state)
@@ -981,6 +1098,9 @@ int main(void)
 		cmocka_unit_test(test_body_bytes_do_not_count_toward_the_head_cap),
 		cmocka_unit_test(test_chunk_size_line_is_capped_at_1024_bytes),
 		cmocka_unit_test(test_chunk_size_line_cap_is_per_line),
+		cmocka_unit_test(test_sizes_are_bounded_at_exactly_64_bits),
+		cmocka_unit_test(test_chunk_decoder_names_each_error),
+		cmocka_unit_test(test_chunk_decoder_hands_out_exactly_the_chunk),
 		cmocka_unit_test(test_eof_ends_only_a_close_delimited_body),
 		cmocka_unit_test(test_cut_input_without_eof_waits_for_more),
 		cmocka_unit_test(test_done_stays_done),
