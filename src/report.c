@@ -28,7 +28,7 @@ static const struct {
 	[LP_CLOSED] = {"connection closed by {w} before {d}", 3},
 	[LP_MALFORMED] = {"malformed HTTP response from {w}: {d}", 3},
 	[LP_TOO_LARGE] = {"response headers from {w} exceed 64 KiB", 3},
-	[LP_FLOOD] = {"{w} sent over {d} without completing its answer", 3},
+	[LP_FLOOD] = {"too much from {w}: over {d} without a complete answer", 3},
 	[LP_HTTP_STATUS] = {"unhealthy: HTTP {d}", 4},
 	[LP_BODY_MISMATCH] = {"unhealthy: body of HTTP {d}", 4},
 	[LP_H2] = {"grpc: {w}: {d}", 2},

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "match.h"
 
 #ifndef LP_SERVICE_MAX
 #define LP_SERVICE_MAX 1024
@@ -731,23 +732,40 @@ static void test_no_verify_excludes_ca_cert_and_server_name(void **state)
 	refused(cli, env, "cannot specify -tls-ca-cert with -tls-no-verify");
 }
 
-static void test_tls_server_name_must_be_1_to_253_characters(void **state)
+/* SNI carries a DNS name (RFC 6066 §3): labels of 1-63, 253 bytes at most;
+ * an IP literal is matched against iPAddress SANs instead. */
+static void test_tls_server_name_is_a_dns_name_or_an_ip(void **state)
 {
 	static char name[300];
 	const char *args[3] = {"-tls", name, NULL};
+	static const char *const bad[] = {"", "a..b", ".a", "-a.b", "a-.b", "a b", "a\r\nb",
+					  "a\x1b[2J", "caf\xc3\xa9.example", "*.example.com"};
 	struct lp_config c;
-	size_t n = strlen("-tls-server-name=");
+	size_t n = strlen("-tls-server-name="), i;
 
 	(void)state;
 	memcpy(name, "-tls-server-name=", n);
-	memset(name + n, 'a', 253);
+	/* three labels of 63 and one of 61: 253 bytes */
+	for (i = 0; i < 4; i++) {
+		memset(name + n + i * 64, 'a', 63);
+		name[n + i * 64 + 63] = '.';
+	}
 	name[n + 253] = '\0';
 	accepted(&c, args, NULL);
-	name[n + 253] = 'a';
-	name[n + 254] = '\0';
-	refused(args, NULL, "-tls-server-name: must be 1-253 characters");
-	name[n] = '\0';
-	refused(args, NULL, "-tls-server-name: must be 1-253 characters");
+	name[n + 253] = 'a', name[n + 254] = '\0';
+	refused(args, NULL, "not a DNS name");
+	memset(name + n, 'a', 64), name[n + 64] = '\0'; /* one label of 64 */
+	refused(args, NULL, "not a DNS name");
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(name, sizeof name, "-tls-server-name=%s", bad[i]);
+		refused(args, NULL, "not a DNS name");
+	}
+	snprintf(name, sizeof name, "-tls-server-name=127.0.0.1");
+	accepted(&c, args, NULL);
+	snprintf(name, sizeof name, "-tls-server-name=::1");
+	accepted(&c, args, NULL);
+	snprintf(name, sizeof name, "-tls-server-name=svc_a.example.com.");
+	accepted(&c, args, NULL);
 }
 
 static void test_well_formed_http_headers_are_accepted(void **state)
@@ -809,7 +827,7 @@ static void test_http_header_line_injection_is_refused(void **state)
 {
 	static const char *const cases[] = {
 		"X-A: 1\r\nInjected: 1", "X-A: 1\nInjected: 1", "X-A: 1\r", "X-A: \r\n\r\nGET /",
-		"X-A: a\x01", "X-A: a\x7f", "X-A: \x1b[31m",
+		"X-A: a\x01", "X-A: a\x7f", "X-A: \x1b[31m", "X-A: caf\xc3\xa9", "X-A: \xff",
 	};
 	const char *args[2] = {NULL, NULL};
 	char arg[128];
@@ -819,7 +837,7 @@ static void test_http_header_line_injection_is_refused(void **state)
 	args[0] = arg;
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		snprintf(arg, sizeof arg, "-http-header=%s", cases[i]);
-		refused(args, NULL, "control character in value");
+		refused(args, NULL, "control character or byte >= 0x80 in value");
 	}
 }
 
@@ -886,10 +904,11 @@ static void test_malformed_rpc_headers_are_refused(void **state)
 		{"a b: v", "invalid metadata key"},
 		{"k!: v", "invalid metadata key"},
 		{"k/x: v", "invalid metadata key"},
-		{"key: a\r\nInjected: 1", "control character in value"},
-		{"key: a\n", "control character in value"},
-		{"key: \x7f", "control character in value"},
-		{"bin: \x01", "control character in value"}, /* "-bin" is a suffix, not a name */
+		{"key: a\r\nInjected: 1", "control character or byte >= 0x80 in value"},
+		{"key: a\n", "control character or byte >= 0x80 in value"},
+		{"key: \x7f", "control character or byte >= 0x80 in value"},
+		{"key: \x80", "control character or byte >= 0x80 in value"},
+		{"bin: \x01", "control character or byte >= 0x80 in value"}, /* "-bin" is a suffix */
 	};
 	const char *args[2] = {NULL, NULL};
 	char arg[128];
@@ -1365,7 +1384,7 @@ int main(void)
 		cmocka_unit_test(test_tls_flags_require_tls),
 		cmocka_unit_test(test_client_cert_and_key_require_each_other),
 		cmocka_unit_test(test_no_verify_excludes_ca_cert_and_server_name),
-		cmocka_unit_test(test_tls_server_name_must_be_1_to_253_characters),
+		cmocka_unit_test(test_tls_server_name_is_a_dns_name_or_an_ip),
 		cmocka_unit_test(test_well_formed_http_headers_are_accepted),
 		cmocka_unit_test(test_malformed_http_headers_are_refused),
 		cmocka_unit_test(test_http_header_line_injection_is_refused),

@@ -21,6 +21,24 @@
 #include "http1.h"
 #include "target.h"
 
+/* The http mode's table, driven as probe.c drives it. */
+static void exchange_of(struct lp_exchange *x, const struct lp_config *c,
+			const struct lp_target *t)
+{
+	memset(x, 0, sizeof *x);
+	x->cfg = c;
+	x->target = t;
+	x->deadline = INT64_MAX;
+	lp_conn_init(&x->conn, &x->deadline);
+}
+
+/* What a timeout now would say the exchange was doing. */
+static const char *waiting_for(struct lp_http1_probe *h, struct lp_exchange *x)
+{
+	lp_http1_mode.expire(h, x, "1s");
+	return x->res.detail;
+}
+
 static void config_of(struct lp_config *c, const char *const *args)
 {
 	char *argv[24];
@@ -128,6 +146,7 @@ static void test_begin_uses_the_target_as_host_unless_host_is_given(void **state
 		{{"-host=app.internal", "-unix=/run/app.sock"}, "\r\nHost: app.internal\r\n"},
 	};
 	static struct lp_http1_probe h;
+	struct lp_exchange x;
 	struct lp_config c;
 	struct lp_target t;
 	struct lp_result r;
@@ -137,11 +156,13 @@ static void test_begin_uses_the_target_as_host_unless_host_is_given(void **state
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		config_of(&c, cases[i].args);
 		assert_int_equal(lp_target_from_config(&c, &t, &r), 0);
-		assert_int_equal(lp_http1_begin(&h, &c, &t, &r), 0);
+		exchange_of(&x, &c, &t);
+		assert_int_equal(lp_http1_mode.prepare(&h, &x, &r), 0);
+		assert_int_equal(lp_http1_mode.begin(&h, &x), 0);
 		assert_int_equal(h.req_len, strlen(h.req));
 		if (!strstr(h.req, cases[i].host_line))
 			fail_msg("case %zu: no \"%s\" in \"%s\"", i, cases[i].host_line, h.req);
-		assert_string_equal(lp_http1_waiting_for(&h), "sending the request to");
+		assert_non_null(strstr(waiting_for(&h, &x), "sending the request to"));
 	}
 }
 
@@ -162,9 +183,12 @@ static void test_begin_refuses_a_request_over_8_kib(void **state)
 		args[i] = hdr[i];
 	}
 	args[LP_MAX_HEADERS] = NULL;
+	struct lp_exchange x;
+
 	config_of(&c, args);
 	assert_int_equal(lp_target_from_config(&c, &t, &r), 0);
-	assert_int_equal(lp_http1_begin(&h, &c, &t, &r), -1);
+	exchange_of(&x, &c, &t);
+	assert_int_equal(lp_http1_mode.prepare(&h, &x, &r), -1);
 	assert_int_equal(r.kind, LP_USAGE);
 }
 
@@ -182,7 +206,7 @@ static void exchange(const char *const *args, const char *resp, size_t len, bool
 	static char sink[65536];
 	struct lp_config c;
 	struct lp_target t;
-	struct lp_conn conn;
+	struct lp_exchange x;
 	struct pollfd pfd;
 	size_t off = 0;
 	ssize_t n;
@@ -192,12 +216,11 @@ static void exchange(const char *const *args, const char *resp, size_t len, bool
 	config_of(&c, args);
 	assert_int_equal(lp_target_from_config(&c, &t, r), 0);
 	memset(&h, 0, sizeof h);
-	assert_int_equal(lp_http1_begin(&h, &c, &t, r), 0);
+	exchange_of(&x, &c, &t);
+	assert_int_equal(lp_http1_mode.prepare(&h, &x, r), 0);
+	assert_int_equal(lp_http1_mode.begin(&h, &x), 0);
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
-	memset(&conn, 0, sizeof conn);
-	conn.fd = sv[0];
-	conn.where = t.name;
-	memset(r, 0, sizeof *r);
+	x.conn.fd = sv[0];
 	for (;;) {
 		if (off < len) {
 			n = write(sv[1], resp + off, len - off);
@@ -211,15 +234,16 @@ static void exchange(const char *const *args, const char *resp, size_t len, bool
 		}
 		while (read(sv[1], sink, sizeof sink) > 0) /* the request */
 			;
-		if (lp_http1_step(&h, &conn, r) == 1)
+		if (lp_http1_mode.step(&h, &x) == 1)
 			break;
 		if (++rounds > 100000)
 			fail_msg("no verdict");
 		all_there = off == len && (shut || !close_after);
-		pfd.fd = conn.fd, pfd.events = (short)conn.events, pfd.revents = 0;
+		pfd.fd = x.conn.fd, pfd.events = (short)x.conn.events, pfd.revents = 0;
 		if (poll(&pfd, 1, all_there ? 1000 : 0) == 0 && all_there)
-			fail_msg("waiting for more: %s", lp_http1_waiting_for(&h));
+			fail_msg("waiting for more: %s", waiting_for(&h, &x));
 	}
+	*r = x.res;
 	close(sv[0]);
 	close(sv[1]);
 }

@@ -47,10 +47,11 @@ static void test_every_kind_has_a_lowercase_message_with_its_detail(void **state
 		if (n == 0 || buf[k][0] < 'a' || buf[k][0] > 'z' || strchr(buf[k], '\n') ||
 		    buf[k][n - 1] == ' ' || buf[k][n - 1] == '.')
 			fail_msg("kind %d: \"%s\"", k, buf[k]);
-		if (k != LP_OK && k != LP_TOO_LARGE && k != LP_RESET && !strstr(buf[k], "DETAIL-XYZ"))
+		if (k != LP_OK && k != LP_UNDECIDED && k != LP_TOO_LARGE && k != LP_RESET &&
+		    !strstr(buf[k], "DETAIL-XYZ"))
 			fail_msg("kind %d drops its detail: \"%s\"", k, buf[k]);
 		if ((k == LP_REFUSED || k == LP_CONNECT || k == LP_TLS || k == LP_RESET ||
-		     k == LP_CLOSED || k == LP_MALFORMED || k == LP_TOO_LARGE) &&
+		     k == LP_CLOSED || k == LP_MALFORMED || k == LP_TOO_LARGE || k == LP_FLOOD) &&
 		    !strstr(buf[k], "127.0.0.9:81"))
 			fail_msg("kind %d does not name the peer: \"%s\"", k, buf[k]);
 	}
@@ -95,7 +96,8 @@ static void test_detailed_exit_codes_follow_grpc_health_probe(void **state)
 		{LP_REFUSED, 2},      {LP_CONNECT, 2},        {LP_CONNECT_TIMEOUT, 2},
 		{LP_TLS, 2},          {LP_H2, 2},             {LP_TIMEOUT, 3},
 		{LP_RESET, 3},        {LP_CLOSED, 3},         {LP_MALFORMED, 3},
-		{LP_TOO_LARGE, 3},    {LP_RPC, 3},            {LP_HTTP_STATUS, 4},
+		{LP_TOO_LARGE, 3},    {LP_FLOOD, 3},          {LP_RPC, 3},
+		{LP_HTTP_STATUS, 4},  {LP_UNDECIDED, 1},
 		{LP_BODY_MISMATCH, 4}, {LP_GRPC_UNHEALTHY, 4},
 		{LP_INTERNAL, 1},
 	};

@@ -37,9 +37,13 @@ enum {
 	CALL_BIND,
 	CALL_SENDTO_ADDRESS,
 	CALL_SENDTO_CONNECTED,
-	CALL_RECV_CONNECTED,
+	CALL_WRITE_HELD,
+	CALL_READ_HELD,
 	CALL_POLL
 };
+
+/* which confinement run_confined installs */
+static enum lp_confinement lp_how = LP_CONFINE_FILTER;
 
 /* the socket made before confinement: one end of a socketpair whose other
  * end has already written one byte */
@@ -65,8 +69,8 @@ static int run_confined(int call)
 	if (pid == 0) {
 		struct lp_result r;
 		long rc = -1;
-		if (lp_sandbox_enter(&r) != 0)
-			syscall(SYS_exit_group, 99);
+		if (lp_sandbox_confine(lp_how, false, false, &r) != 0)
+			syscall(SYS_exit, 99);
 		switch (call) {
 		case CALL_SOCKET_INET:
 			rc = socket(AF_INET, SOCK_STREAM, 0);
@@ -111,21 +115,25 @@ static int run_confined(int call)
 		case CALL_SENDTO_CONNECTED:
 			rc = sendto(held_fd, "x", 1, MSG_NOSIGNAL, NULL, 0);
 			break;
-		case CALL_RECV_CONNECTED: {
+		case CALL_WRITE_HELD:
+			rc = write(held_fd, "x", 1) == 1 ? 0 : -1;
+			break;
+		case CALL_READ_HELD: {
 			char c;
-			rc = recvfrom(held_fd, &c, 1, 0, NULL, NULL) == 1 ? 0 : -1;
+			rc = read(held_fd, &c, 1) == 1 ? 0 : -1;
 			break;
 		}
 		case CALL_POLL: { /* nothing arrives: waits 300 ms, stopped on the way */
 			char c;
 			struct pollfd pfd = {.fd = held_fd, .events = POLLIN};
-			rc = recvfrom(held_fd, &c, 1, 0, NULL, NULL) == 1 ? 0 : -1;
+			rc = read(held_fd, &c, 1) == 1 ? 0 : -1;
 			if (rc == 0)
 				rc = poll(&pfd, 1, 300) == 0 ? 0 : -1;
 			break;
 		}
 		}
-		syscall(SYS_exit_group, rc >= 0 ? 0 : 1);
+		/* exit(2): the one exit strict mode allows (one thread: the same) */
+		syscall(SYS_exit, rc >= 0 ? 0 : 1);
 	}
 	if (call == CALL_POLL) { /* SIGSTOP + SIGCONT while it waits in poll() */
 		usleep(100 * 1000);
@@ -145,10 +153,11 @@ static void assert_allowed(int status)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* The filter kills with SIGSYS; strict mode with SIGKILL. */
 static void assert_killed_by_seccomp(int status)
 {
 	assert_true(WIFSIGNALED(status));
-	assert_int_equal(WTERMSIG(status), SIGSYS);
+	assert_int_equal(WTERMSIG(status), lp_how == LP_CONFINE_STRICT ? SIGKILL : SIGSYS);
 }
 
 /* Confinement comes after connecting: no new socket, whatever its family. */
@@ -168,18 +177,50 @@ static void test_reaching_an_address_kills_the_process(void **state)
 	assert_killed_by_seccomp(run_confined(CALL_SENDTO_ADDRESS));
 }
 
+/* lprobe talks with read(2)/write(2) only: sendto(2) is not needed,
+ * even without an address. */
 static void test_io_on_the_held_socket_is_allowed(void **state)
 {
 	(void)state;
-	assert_allowed(run_confined(CALL_SENDTO_CONNECTED));
-	assert_allowed(run_confined(CALL_RECV_CONNECTED));
+	assert_allowed(run_confined(CALL_WRITE_HELD));
+	assert_allowed(run_confined(CALL_READ_HELD));
+	assert_killed_by_seccomp(run_confined(CALL_SENDTO_CONNECTED));
 }
 
 /* A stopped poll() resumes through restart_syscall(2): it must be allowed. */
 static void test_poll_survives_a_stop_and_continue(void **state)
 {
 	(void)state;
+	if (lp_how == LP_CONFINE_STRICT)
+		assert_killed_by_seccomp(run_confined(CALL_POLL)); /* no poll at all */
+	else
+		assert_allowed(run_confined(CALL_POLL));
+}
+
+/* The filter's allow-list is searched by binary search: it must be sorted,
+ * or an allowed call would be killed.  Every call the probe makes must
+ * pass (the x86_64/aarch64 numbers come from the libc headers). */
+static void test_filter_allows_exactly_the_probe_calls(void **state)
+{
+	(void)state;
+	assert_allowed(run_confined(CALL_READ_HELD));
+	assert_allowed(run_confined(CALL_WRITE_HELD));
 	assert_allowed(run_confined(CALL_POLL));
+	assert_killed_by_seccomp(run_confined(CALL_SENDTO_CONNECTED));
+}
+
+static int use_strict(void **state)
+{
+	(void)state;
+	lp_how = LP_CONFINE_STRICT;
+	return 0;
+}
+
+static int use_filter(void **state)
+{
+	(void)state;
+	lp_how = LP_CONFINE_FILTER;
+	return 0;
 }
 
 static void test_other_socket_families_kill_the_process(void **state)
@@ -207,17 +248,20 @@ static void test_mapping_memory_kills_the_process(void **state)
 	assert_killed_by_seccomp(run_confined(CALL_MMAP_VIA_SYSCALL));
 }
 
+#define BOTH(test) cmocka_unit_test_setup(test, use_filter), cmocka_unit_test_setup(test, use_strict)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_new_sockets_kill_the_process),
-		cmocka_unit_test(test_reaching_an_address_kills_the_process),
-		cmocka_unit_test(test_io_on_the_held_socket_is_allowed),
-		cmocka_unit_test(test_poll_survives_a_stop_and_continue),
-		cmocka_unit_test(test_other_socket_families_kill_the_process),
-		cmocka_unit_test(test_opening_a_file_kills_the_process),
-		cmocka_unit_test(test_running_a_program_kills_the_process),
-		cmocka_unit_test(test_mapping_memory_kills_the_process),
+		BOTH(test_new_sockets_kill_the_process),
+		BOTH(test_reaching_an_address_kills_the_process),
+		BOTH(test_io_on_the_held_socket_is_allowed),
+		BOTH(test_poll_survives_a_stop_and_continue),
+		BOTH(test_other_socket_families_kill_the_process),
+		BOTH(test_opening_a_file_kills_the_process),
+		BOTH(test_running_a_program_kills_the_process),
+		BOTH(test_mapping_memory_kills_the_process),
+		cmocka_unit_test_setup(test_filter_allows_exactly_the_probe_calls, use_filter),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
