@@ -11,7 +11,9 @@
  *    the probe runs on a blocking socket, its clock is the tick of a timer
  *    armed just before (clock.h), and it ends with lp_sandbox_exit().  The
  *    cheapest confinement there is (no filter to build or run) and the
- *    narrowest;
+ *    narrowest.  Where the process already has a seccomp filter (a
+ *    container runtime's default profile) the kernel refuses strict mode,
+ *    and the filter below is installed instead;
  *  - LP_CONFINE_FILTER (several probes, or -v): a seccomp filter that
  *    allows read, write, poll, close, clock_gettime, getrandom, exit and
  *    sigreturn.  socket, connect, bind, listen, accept, sendto, sendmsg,
