@@ -306,16 +306,17 @@ bool lp_codes_match(const struct lp_code_range *c, int n, int status)
 	return false;
 }
 
-static int lp_parse_port(const char *s, int *port)
+int lp_parse_port(const char *s, size_t len, int *port)
 {
 	long v = 0;
+	size_t i;
 
-	if (*s == '\0')
+	if (len == 0 || len > 5) /* decimal only, as SPEC says: no 0x, no _ */
 		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || v > 65535)
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
 			return -1;
-		v = v * 10 + (*s - '0');
+		v = v * 10 + (s[i] - '0');
 	}
 	if (v < 1 || v > 65535)
 		return -1;
@@ -501,7 +502,7 @@ static int lp_flag_set(struct lp_config *c, const struct lp_flag *f, const char 
 		*(const char **)(base + f->off) = v;
 		return 0;
 	case F_PORT:
-		if (lp_parse_port(v, &c->port) < 0)
+		if (lp_parse_port(v, strlen(v), &c->port) < 0)
 			return lp_fail(r, LP_USAGE, "invalid port \"%s\" (1-65535)", lp_qv(v));
 		return 0;
 	case F_DUR:
@@ -582,8 +583,7 @@ static int lp_flag_set(struct lp_config *c, const struct lp_flag *f, const char 
 		return 0;
 	case F_LICENSES:
 		if (lp_parse_bool(v, &b) < 0)
-			return lp_fail(r, LP_USAGE, "invalid boolean value \"%.64s\" for -%s", v,
-				       f->name);
+			return lp_bad_bool(v, f, r);
 		if (b)
 			c->action = LP_LICENSES_ACTION;
 		return 0;

@@ -104,6 +104,9 @@ int lp_parse_duration(const char *s, int64_t *ms);
 /* Formats ms the way Go prints a time.Duration ("1s", "250ms", "1m30s"). */
 void lp_format_duration(int64_t ms, char *buf, size_t cap);
 
+/* A decimal port, 1-65535, of exactly len bytes.  Returns 0, or -1. */
+int lp_parse_port(const char *s, size_t len, int *port);
+
 /* "200-299", "200,204,300-399" into ranges.  Returns the count, or -1. */
 int lp_parse_codes(const char *s, struct lp_code_range *out, int max);
 

@@ -60,7 +60,7 @@ static int lp_request_body(struct lp_grpc_probe *g, const struct lp_config *c, s
 	unsigned char pb[LP_SERVICE_MAX + 16];
 	size_t n = lp_pb_health_request(pb, sizeof pb, c->service, strlen(c->service));
 
-	if (n == (size_t)-1)
+	if (n == LP_PB_NO_ROOM)
 		return lp_fail(r, LP_USAGE, "-service too long");
 	if (!c->gzip) {
 		lp_grpc_prefix(g->req, false, (uint32_t)n);
@@ -283,10 +283,13 @@ static int lp_grpc_begin(void *m, struct lp_exchange *x)
 	body.source.ptr = NULL;
 	body.read_callback = lp_read_body;
 	g->stream_id = nghttp2_submit_request(g->s, NULL, g->nva, g->nnv, &body, g);
-	if (c->verbose)
-		lp_log("sending POST /grpc.health.v1.Health/Check to %s (service \"%.64s\", "
+	if (c->verbose) {
+		char q[140];
+		lp_log("sending POST /grpc.health.v1.Health/Check to %s (service \"%s\", "
 		       "grpc-timeout %s%s)",
-		       g->authority, c->service, g->timeout, c->gzip ? ", gzip" : "");
+		       g->authority, lp_quote(q, sizeof q, c->service, strlen(c->service)),
+		       g->timeout, c->gzip ? ", gzip" : "");
+	}
 	if (g->stream_id < 0)
 		return lp_fail(&x->res, LP_INTERNAL, "nghttp2: %s", nghttp2_strerror(g->stream_id));
 	return 0;
@@ -368,9 +371,9 @@ static int lp_message_verdict(struct lp_grpc_probe *g, struct lp_result *r)
 
 	if (g->msg_len == 0)
 		return lp_fail(r, LP_RPC, "grpc-status 0 but no response message");
-	if (rc == -1)
+	if (rc == LP_GRPC_MSG_TRUNCATED)
 		return lp_fail(r, LP_RPC, "truncated response message (%zu bytes)", g->msg_len);
-	if (rc == -2)
+	if (rc == LP_GRPC_MSG_TRAILING)
 		return lp_fail(r, LP_RPC, "more than one response message");
 	if (z && !g->gzip_resp)
 		return lp_fail(r, LP_RPC,
@@ -397,7 +400,8 @@ static bool lp_msg_truncated(const struct lp_grpc_probe *g)
 	size_t mlen;
 	bool z;
 
-	return g->msg_len > 0 && lp_grpc_message(g->msg, g->msg_len, &z, &msg, &mlen) == -1;
+	return g->msg_len > 0 && lp_grpc_message(g->msg, g->msg_len, &z, &msg, &mlen) ==
+						    LP_GRPC_MSG_TRUNCATED;
 }
 
 static int lp_goaway(const struct lp_grpc_probe *g, struct lp_result *r)

@@ -30,7 +30,7 @@ size_t lp_pb_health_request(unsigned char *out, size_t cap, const char *service,
 	if (slen == 0)
 		return 0; /* proto3: a default field is not sent; the message is empty */
 	if (cap < 1 + 10 + slen)
-		return (size_t)-1;
+		return LP_PB_NO_ROOM;
 	out[0] = 0x0a; /* field 1, wire type 2 */
 	n = 1 + lp_varint_put(out + 1, slen);
 	memcpy(out + n, service, slen);
@@ -111,18 +111,18 @@ int lp_grpc_message(const unsigned char *buf, size_t len, bool *compressed,
 	uint32_t n;
 
 	if (len < LP_GRPC_PREFIX)
-		return -1;
+		return LP_GRPC_MSG_TRUNCATED;
 	n = (uint32_t)buf[1] << 24 | (uint32_t)buf[2] << 16 | (uint32_t)buf[3] << 8 | buf[4];
 	if (len - LP_GRPC_PREFIX < n)
-		return -1;
+		return LP_GRPC_MSG_TRUNCATED;
 	if (len - LP_GRPC_PREFIX > n)
-		return -2;
+		return LP_GRPC_MSG_TRAILING;
 	if (buf[0] > 1)
-		return -1;
+		return LP_GRPC_MSG_TRUNCATED;
 	*compressed = buf[0] == 1;
 	*msg = buf + LP_GRPC_PREFIX;
 	*mlen = n;
-	return 0;
+	return LP_GRPC_MSG_ONE;
 }
 
 void lp_grpc_timeout_value(int64_t ms, char *buf, size_t cap)

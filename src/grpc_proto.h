@@ -20,9 +20,13 @@
 #define LP_GRPC_PREFIX	5 /* compressed flag + 32-bit big-endian length */
 #define LP_GRPC_REQ_MAX (LP_GRPC_PREFIX + 16 + LP_SERVICE_MAX + 64) /* request, even gzipped */
 
+/* lp_pb_health_request: the output does not fit (0 is a valid length:
+ * the empty service encodes to nothing). */
+#define LP_PB_NO_ROOM ((size_t)-1)
+
 /* Encodes HealthCheckRequest{service} (proto3: an empty string is not
- * sent, so "" encodes to 0 bytes).  Returns the length, or (size_t)-1 if
- * cap is under 11 + slen (tag, the longest varint, the name). */
+ * sent, so "" encodes to 0 bytes).  Returns the length, or LP_PB_NO_ROOM
+ * if cap is under 11 + slen (tag, the longest varint, the name). */
 size_t lp_pb_health_request(unsigned char *out, size_t cap, const char *service, size_t slen);
 
 /* Decodes HealthCheckResponse: *status is field 1 (last one wins, absent
@@ -33,9 +37,14 @@ int lp_pb_health_status(const unsigned char *msg, size_t len, uint64_t *status);
 /* Writes the 5-byte message prefix. */
 void lp_grpc_prefix(unsigned char *out, bool compressed, uint32_t len);
 
-/* Splits a complete DATA payload into exactly one message.  Returns 0 with
- * *compressed, *msg and *mlen set; -1 if it is shorter than its prefix says
- * (truncated); -2 if bytes follow the message (more than one message). */
+/* lp_grpc_message's returns. */
+#define LP_GRPC_MSG_ONE	      0	   /* exactly one message */
+#define LP_GRPC_MSG_TRUNCATED (-1) /* shorter than its prefix says, or a bad flag */
+#define LP_GRPC_MSG_TRAILING  (-2) /* bytes follow the message: more than one */
+
+/* Splits a complete DATA payload into exactly one message.  Returns
+ * LP_GRPC_MSG_ONE with *compressed, *msg and *mlen set, or one of the
+ * other LP_GRPC_MSG_* values. */
 int lp_grpc_message(const unsigned char *buf, size_t len, bool *compressed,
 		    const unsigned char **msg, size_t *mlen);
 

@@ -298,6 +298,14 @@ void lp_probes_connect(struct lp_probe *ps, size_t n)
 	int64_t now = lp_now();
 	size_t i;
 
+	if (n > LP_MAX_PROBES) { /* never a silent skip: every probe says why */
+		for (i = 0; i < n; i++) {
+			lp_fail(&ps[i].x.res, LP_INTERNAL, "more than %d probes in one run",
+				LP_MAX_PROBES);
+			ps[i].phase = LP_PH_DONE;
+		}
+		return;
+	}
 	for (i = 0; i < n; i++)
 		lp_probe_start(&ps[i], now);
 	lp_poll_loop(ps, n, true);
@@ -312,6 +320,8 @@ void lp_probes_finish(struct lp_probe *ps, size_t n)
 {
 	size_t i;
 
+	if (n > LP_MAX_PROBES)
+		return; /* lp_probes_connect refused them */
 	for (i = 0; i < n; i++)
 		if (ps[i].phase == LP_PH_CONNECTED)
 			lp_start_talking(&ps[i]);

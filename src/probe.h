@@ -67,8 +67,9 @@ struct lp_probe {
 int lp_probe_init(struct lp_probe *p, const struct lp_config *c,
 		  const struct lp_tls_files *files, struct lp_result *r);
 
-/* Starts n probes (n <= LP_MAX_PROBES) and runs the poll loop until
- * every one is connected or done.  Reads nothing from any peer. */
+/* Starts n probes and runs the poll loop until every one is connected or
+ * done.  Reads nothing from any peer.  More than LP_MAX_PROBES: none is
+ * started, each is done with an LP_INTERNAL result that says so. */
 void lp_probes_connect(struct lp_probe *ps, size_t n);
 
 /* Runs n connected probes to their verdicts under one poll loop. */

@@ -78,28 +78,23 @@ static int lp_refuse(struct lp_result *r, const char *what, size_t len)
 static int lp_split_addr(const char *a, const char **host, size_t *hlen, int *port,
 			 struct lp_result *r)
 {
-	const char *colon = strrchr(a, ':'), *p;
-	long v = 0;
+	const char *colon = strrchr(a, ':');
+	char q[140];
 
+	lp_quote(q, sizeof q, a, strlen(a));
 	if (!colon)
-		return lp_fail(r, LP_USAGE, "-addr \"%.64s\": missing port ([host]:port)", a);
+		return lp_fail(r, LP_USAGE, "-addr \"%s\": missing port ([host]:port)", q);
 	*host = a, *hlen = (size_t)(colon - a);
 	if (a[0] == '[') {
 		if (*hlen < 2 || a[*hlen - 1] != ']')
-			return lp_fail(r, LP_USAGE, "-addr \"%.64s\": malformed [host]", a);
+			return lp_fail(r, LP_USAGE, "-addr \"%s\": malformed [host]", q);
 		*host = a + 1, *hlen -= 2;
 	} else if (memchr(a, ':', *hlen)) {
 		return lp_fail(r, LP_USAGE,
-			       "-addr \"%.64s\": IPv6 hosts need brackets, e.g. [::1]:5000", a);
+			       "-addr \"%s\": IPv6 hosts need brackets, e.g. [::1]:5000", q);
 	}
-	for (p = colon + 1; *p; p++) {
-		if (*p < '0' || *p > '9' || v > 65535)
-			return lp_fail(r, LP_USAGE, "-addr \"%.64s\": invalid port", a);
-		v = v * 10 + (*p - '0');
-	}
-	if (p == colon + 1 || v < 1 || v > 65535)
-		return lp_fail(r, LP_USAGE, "-addr \"%.64s\": invalid port (1-65535)", a);
-	*port = (int)v;
+	if (lp_parse_port(colon + 1, strlen(colon + 1), port) < 0)
+		return lp_fail(r, LP_USAGE, "-addr \"%s\": invalid port (1-65535)", q);
 	return 0;
 }
 
