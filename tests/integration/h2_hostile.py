@@ -153,6 +153,15 @@ def _good(status=SERVING, gzip_it=False):
     return respond
 
 
+def _gzip_payload(payload):
+    """A compressed message whose bytes are `payload` (not necessarily gzip)."""
+    def respond(c, sid):
+        headers = list(GRPC_HEADERS) + [("grpc-encoding", "gzip")]
+        c.send(headers_frame(sid, headers) + data_frame(sid, grpc_frame(payload, compressed=True)) +
+               headers_frame(sid, [("grpc-status", "0")], end_stream=True))
+    return respond
+
+
 def _rst(c, sid):
     c.send(rst_stream_frame(sid, REFUSED_STREAM))
 
@@ -247,6 +256,10 @@ MODES = {
                   (), "end", _good(SERVING, gzip_it=True)),
     "good_gzip_not_serving": ("NOT_SERVING, message gzip-compressed",
                               (), "end", _good(NOT_SERVING, gzip_it=True)),
+    "gzip_garbage": ("compressed flag and grpc-encoding: gzip, but the bytes are not gzip",
+                     (), "end", _gzip_payload(b"\x1f\x8b\x08\x00not-deflate-data")),
+    "gzip_bomb": ("a gzip message that inflates past the 4 KiB message cap",
+                  (), "end", _gzip_payload(gzip.compress(b"\x0a" * 100000))),
     "silent": ("SETTINGS, then nothing at all (no SETTINGS ACK)", (), "never", None),
     "goaway": ("SETTINGS then GOAWAY(last_stream_id=0, ENHANCE_YOUR_CALM)",
                (), "connect", None),

@@ -500,6 +500,17 @@ def test_gzip_compressed_response_is_decoded(grpc_ready, mode, healthy):
             assert_unhealthy(*args, detailed=4, says="NOT_SERVING")
 
 
+@pytest.mark.parametrize("mode,says", [
+    ("gzip_garbage", "grpc: malformed gzip response message"),
+    ("gzip_bomb", "grpc: gzip response message inflates past 4096 bytes"),
+])
+def test_bad_gzip_response_is_named_plainly(grpc_ready, mode, says):
+    # the message ends where it says: no stray number after "message"
+    with HostilePeer(mode) as peer:
+        r = run_lprobe("-mode=grpc", "-port=%d" % peer.port, "-gzip")
+        assert r.rc == 1 and r.line.endswith(says), r
+
+
 # ----------------------------------------------------------------- TLS and mTLS
 
 def test_tls_server_is_healthy_with_its_ca(grpc_ready, farm, kind):
@@ -696,6 +707,7 @@ def test_hand_built_peer_baseline(grpc_ready, mode, healthy):
 
 
 def test_hostile_peer_table_covers_every_mode():
-    baseline = {"good", "good_not_serving", "good_gzip", "good_gzip_not_serving"}
+    baseline = {"good", "good_not_serving", "good_gzip", "good_gzip_not_serving",
+                "gzip_garbage", "gzip_bomb"}    # test_bad_gzip_response_is_named_plainly
     floods = set(h2_hostile.FLOOD_MODES)    # test_flood.py times and measures these
     assert {h[0] for h in HOSTILE} | baseline | floods == set(h2_hostile.MODES)
