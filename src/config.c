@@ -311,7 +311,10 @@ int lp_parse_port(const char *s, size_t len, int *port)
 	long v = 0;
 	size_t i;
 
-	if (len == 0 || len > 5) /* decimal only, as SPEC says: no 0x, no _ */
+	/* decimal only, no 0x, no _; and no leading zero: Go reads "0120" as
+	 * octal 80, so a manifest written for the Go tools must not silently
+	 * probe port 120 */
+	if (len == 0 || len > 5 || (s[0] == '0' && len > 1))
 		return -1;
 	for (i = 0; i < len; i++) {
 		if (s[i] < '0' || s[i] > '9')
