@@ -439,7 +439,6 @@ static void test_malformed_values_are_usage_errors(void **state)
 		{"-port=0120", "invalid port"}, /* Go: octal 80; never silently 120 */
 		{"-port=0x50", "invalid port"},
 		{"-port=8_080", "invalid port"},
-		{"-addr=:0120", "invalid port"},
 		{"-method=POST", "invalid -method"},
 		{"-method=get", "invalid -method"},
 		{"-exit-codes=verbose", "invalid -exit-codes"},
