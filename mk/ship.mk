@@ -33,6 +33,11 @@ all: $(BUILD)/demo-server
 $(BUILD)/demo-server: examples/demo_server.c | $(BUILD)/obj
 	$(CC_MUSL) $(CSTD) $(CFLAGS) $(WARN) $(HARDEN) $(SIZEOPT) $(LDSTATIC) -o $@ $<
 
+# lprobe's confinement applied to a forbidden call, for the arm64 kernel test.
+$(BUILD)/confine-check: tests/tools/confine_check.c src/sandbox.c src/log.c src/result.c $(HDR) | $(BUILD)/obj $(INC)/.done
+	$(CC_MUSL) $(CSTD) $(CFLAGS) $(WARN) -isystem $(INC) -Isrc $(LDSTATIC) -o $@ \
+		tests/tools/confine_check.c src/sandbox.c src/log.c src/result.c
+
 # --- install ----------------------------------------------------------------
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
@@ -81,5 +86,5 @@ dist:
 # --- arm64 on an arm64 kernel (qemu-system-aarch64) -----------------------------
 arm64-system:
 	sh scripts/deps-arm64.sh
-	$(MAKE) ARCH=arm64 all
+	$(MAKE) ARCH=arm64 all build/arm64/confine-check
 	sh tests/arm64-system.sh build/arm64

@@ -9,7 +9,9 @@
 # build/arm64/lprobe and build/arm64/demo-server.  The guest's /init probes
 # the demo server healthy and unhealthy, a closed port, and a server that
 # accepts and never answers while it reads the probe's /proc/PID/status
-# (Seccomp: 2 is the filter in force), and prints RESULT lines on the serial
+# (Seccomp: 1 is strict mode, one probe; 2 the filter, two groups), runs
+# build/arm64/confine-check (lprobe's sandbox.c in a child that then makes a
+# forbidden call: the kernel must kill it), and prints RESULT lines on the serial
 # console, which this script checks.  Everything comes from apt; the VM is
 # bounded by a timeout.
 set -eu
@@ -19,7 +21,8 @@ TIMEOUT=${ARM64_SYSTEM_TIMEOUT:-180}
 
 command -v qemu-system-aarch64 >/dev/null && command -v cpio >/dev/null ||
 	{ echo "arm64-system: run scripts/deps-arm64.sh first (qemu-system-arm, cpio)"; exit 1; }
-[ -x "$ARM/lprobe" ] && [ -x "$ARM/demo-server" ] || { echo "arm64-system: build $ARM first"; exit 1; }
+[ -x "$ARM/lprobe" ] && [ -x "$ARM/demo-server" ] && [ -x "$ARM/confine-check" ] ||
+	{ echo "arm64-system: build $ARM first (make arm64-system)"; exit 1; }
 
 # Debian's arm64 kernel and busybox, as .debs from apt (cached in $WORK/debs).
 mkdir -p "$WORK/debs"
@@ -43,6 +46,7 @@ mkdir -p "$R/bin" "$R/proc" "$R/sys" "$R/dev" "$R/tmp"
 cp "$WORK/busybox/bin/busybox" "$R/bin/busybox"
 cp "$ARM/lprobe" "$R/lprobe"
 cp "$ARM/demo-server" "$R/demo-server"
+cp "$ARM/confine-check" "$R/confine-check"
 cat >"$R/init" <<'EOF'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -70,6 +74,14 @@ sleep 1
 echo "RESULT status $(grep -E '^(Seccomp|NoNewPrivs):' /proc/$pid/status | tr '\n\t' '  ')"
 wait $pid
 echo "RESULT silent rc=$? $(cat /tmp/out)"
+sleep 10 | nc -l -p 8083 >/dev/null 2>&1 &
+sleep 0.3
+/lprobe -port=8083 -connect-timeout=2s -- -mode=tcp -port=8080 >/tmp/out 2>&1 &
+pid=$!
+sleep 1
+echo "RESULT groups-status $(grep -E '^(Seccomp|NoNewPrivs):' /proc/$pid/status | tr '\n\t' '  ')"
+wait $pid
+/confine-check | while read -r line; do echo "RESULT confine $line"; done
 echo "RESULT done"
 poweroff -f
 EOF
@@ -99,7 +111,12 @@ expect "healthy probe" "healthy rc=0 *$"
 expect "unhealthy probe" "unhealthy rc=1 lprobe: unhealthy: HTTP 404 from 127.0.0.1:8080/missing$"
 expect "closed port" "closed rc=1 lprobe: connect 127.0.0.1:8081: connection refused"
 expect "refused target" "refused-target rc=1 lprobe: refusing target"
-expect "seccomp filter in force" "status .*NoNewPrivs: *1 .*Seccomp: *2"
+expect "strict seccomp in force (one probe)" "status .*NoNewPrivs: *1 .*Seccomp: *1"
+expect "seccomp filter in force (two groups)" "groups-status .*NoNewPrivs: *1 .*Seccomp: *2"
+expect "strict mode kills a new socket" "confine strict socket: killed by signal 9"
+expect "strict mode lets a held fd be read" "confine strict read: NOT killed \\(exit 0\\)"
+expect "the filter kills a new socket" "confine filter socket: killed by signal 31"
+expect "the filter lets a held fd be read" "confine filter read: NOT killed \\(exit 0\\)"
 expect "silent server times out" "silent rc=1 lprobe: timeout after 2s"
 expect "guest finished" "done"
 [ "$fail" -eq 0 ] || { echo "arm64-system: console log in $WORK/console.log"; tail -20 "$WORK/console.log"; }
