@@ -718,7 +718,7 @@ def goals(w, g, x):
         d = spread_of(two, one, lambda a, b: a - b)
         dc = spread_of(two, one, lambda a, b: a - b, "cpu_rounds")
         w("One process instead of two saves %s of wall time (%.0f %%) and %s of CPU (%.0f %%); peak RSS %s KiB vs %s KiB." % (
-            fmt_delta(d), 100 * d[0] / two.m["median"], fmt_delta(dc), 100 * dc[0] / two.m["cpu_median"],
+            fmt_delta(d, fmt="{:.1f}"), 100 * d[0] / two.m["median"], fmt_delta(dc, fmt="{:.1f}"), 100 * dc[0] / two.m["cpu_median"],
             fnum(one.m.get("rss")), fnum(two.m.get("rss"))))
         w("")
 
