@@ -1,7 +1,7 @@
 /*
- * sandbox.c -- strict seccomp, or a classic-BPF filter
+ * sandbox.c -- a classic-BPF seccomp filter
  * (Documentation/userspace-api/seccomp_filter.rst), and the fd hygiene
- * before either.
+ * before it.
  *
  * What a filter costs (measured in bench/, see docs/BENCHMARKS.md): the
  * kernel allocates and JIT-compiles it at attach, and then emulates it
@@ -200,8 +200,7 @@ static int lp_refused(int err, bool unconfined_ok, bool verbose, struct lp_resul
 		       strerror(err));
 }
 
-int lp_sandbox_confine(enum lp_confinement how, bool unconfined_ok, bool verbose,
-		       struct lp_result *r)
+int lp_sandbox_confine(bool unconfined_ok, bool verbose, struct lp_result *r)
 {
 	struct sock_filter filter[64];
 	struct sock_fprog prog = {.filter = filter};
@@ -214,16 +213,12 @@ int lp_sandbox_confine(enum lp_confinement how, bool unconfined_ok, bool verbose
 	/* sanitizer builds only (make sanitize): ASan's allocator and exit path
 	 * need mmap and more.  The confinement itself is proven by
 	 * tests/unit/test_sandbox.c and tests/integration/test_sandbox.py. */
-	(void)how, (void)prog, (void)verbose;
+	(void)prog, (void)verbose, (void)lp_refused;
 	return 0;
 #else
-	/* Under a container runtime's own filter (Docker's and podman's
-	 * default profiles, Kubernetes' RuntimeDefault) the kernel refuses to
-	 * switch to strict mode (EINVAL): ours then goes on top of theirs, and
-	 * the probe, already on a blocking socket and the timer's clock, runs
-	 * the same way under it. */
-	if (how == LP_CONFINE_STRICT && prctl(PR_SET_SECCOMP, SECCOMP_MODE_STRICT, 0, 0, 0) == 0)
-		return 0;
+	/* under a container runtime's own filter (Docker's and podman's
+	 * default profiles, Kubernetes' RuntimeDefault) ours goes on top:
+	 * the kernel applies the stricter answer of the two */
 	prog.len = (unsigned short)lp_sandbox_filter(filter, sizeof filter / sizeof filter[0]);
 	if (prog.len == 0)
 		return lp_fail(r, LP_INTERNAL, "sandbox: filter too long");
@@ -234,13 +229,4 @@ int lp_sandbox_confine(enum lp_confinement how, bool unconfined_ok, bool verbose
 		       prog.len);
 	return 0;
 #endif
-}
-
-_Noreturn void lp_sandbox_exit(int code)
-{
-	/* SECCOMP_MODE_STRICT allows exit(2) but not exit_group(2), which is
-	 * what musl's _exit() calls; the process has one thread, so they are
-	 * the same */
-	for (;;)
-		syscall(SYS_exit, code);
 }
