@@ -101,7 +101,8 @@ static void lp_group_line(const struct lp_run_config *rc, size_t g, char *buf, s
 		snprintf(buf, cap, "%s", msg);
 	else
 		snprintf(buf, cap, "group %zu/%zu (%s %s): %.600s", g + 1, rc->n,
-			 lp_probes[g].ops->name, lp_probes[g].target.name, msg);
+			 lp_probes[g].ops->name,
+			 lp_probes[g].v4_refused ? lp_probes[g].v4_name : lp_probes[g].target.name, msg);
 }
 
 /* The failure line (empty when healthy) and the exit status. */
