@@ -7,14 +7,20 @@ queues). Each group's request is looked for on its server, so a group that is pa
 never probed fails the test.
 """
 
+import json
 import re
 import shutil
+import subprocess
 import tempfile
 import uuid
 
 import pytest
 
+import seccomp_bpf as bpf
 import servers
+import test_confinement as confinement
+from seccomp_bpf import Call
+from test_confinement import seccomp_dump  # noqa: F401  (a fixture)
 from test_grpc import Farm
 from test_input import assert_usage_error
 
@@ -37,7 +43,6 @@ def grpc_server():
 
 def grpc_calls(farm, service):
     path = farm.meta_log("python", "plain")
-    import json
     records = [json.loads(x) for x in path.read_text().splitlines()] if path.exists() else []
     return [r for r in records if r["service"] == service]
 
@@ -341,3 +346,49 @@ def test_verbose_prints_a_line_per_group(lprobe, nginx, grpc_server, tcp_peer):
     assert lines[-1] == (f'lprobe: group 2/3 (grpc 127.0.0.1:{gport}): '
                          f'grpc: service "orders" is NOT_SERVING'), run
     assert re.search(r"group 1/3 .*\): (healthy|ok|HTTP 200)", run.stderr.decode(), re.I), run
+
+
+# -- confinement of a multi-group probe (test_confinement.py's live-filter reader) ---------
+
+def test_multi_group_probe_is_confined_by_the_filter(seccomp_dump):
+    """Two groups waiting on silent peers: one seccomp filter on the whole process (filter
+    mode, several probes), read back from the kernel; a new socket or connect kills, I/O
+    on both sockets, poll and the verdict line are allowed."""
+    if confinement.MACHINE not in bpf.MACHINES or confinement.INSTRUMENTED:
+        pytest.skip("no system call table for this machine, or an instrumented build")
+    first = servers.Server(servers.silent).start()
+    second = servers.Server(servers.silent).start()
+    try:
+        with confinement.waiting_probe(first, f"-port={first.port}", "-connect-timeout=3s",
+                                       "--", f"-port={second.port}",
+                                       "-connect-timeout=3s") as process:
+            assert confinement.wait_for(lambda: second.requests, 2), "group 2 never sent"
+            status = confinement.read_status(process.pid)
+            fds = confinement.read_fds(process.pid)
+            dump = subprocess.run([str(seccomp_dump), str(process.pid)],
+                                  capture_output=True, text=True, timeout=5)
+    finally:
+        first.stop()
+        second.stop()
+    assert status.get("NoNewPrivs") == "1", status
+    assert status.get("Seccomp") == "2", f"not in filter mode: {status}"
+    assert dump.returncode == 0, dump.stderr
+    filters = json.loads(dump.stdout)["filters"]
+    sockets = sorted(fd for fd, target in fds.items() if fd > 2 and target.startswith("socket:"))
+    assert len(sockets) == 2, f"two groups, two sockets: {fds}"
+    assert [fd for fd in fds if fd > 2 and fd not in sockets] == [], fds
+
+    def verdict(call):
+        return bpf.action_name(bpf.evaluate(filters, call, confinement.MACHINE))
+
+    for sock in sockets:
+        alive = [f"{c.label}: {verdict(c)}" for c in confinement.calls_that_must_kill(sock)
+                 if verdict(c) not in bpf.KILLS]
+        assert alive == [], "not killed:\n  " + "\n  ".join(alive)
+        for group in confinement.calls_that_must_work(sock):
+            assert any(verdict(c) == "ALLOW" for c in group), \
+                " or ".join(f"{c.label}: {verdict(c)}" for c in group)
+    for name in ("socket", "connect"):
+        call = (Call("socket", 2, 1, 0) if name == "socket"
+                else Call("connect", sockets[0], confinement.ADDR, 16))
+        assert verdict(call) in bpf.KILLS, name
