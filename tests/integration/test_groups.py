@@ -392,3 +392,31 @@ def test_multi_group_probe_is_confined_by_the_filter(seccomp_dump):
         call = (Call("socket", 2, 1, 0) if name == "socket"
                 else Call("connect", sockets[0], confinement.ADDR, 16))
         assert verdict(call) in bpf.KILLS, name
+
+
+# -- bounds with several groups -----------------------------------------------------------
+
+def test_flooding_group_does_not_starve_a_slow_healthy_one(lprobe, serve):
+    """One peer floods a body of 1-byte chunks behind 1 KiB extensions (its group looks
+    for a body text, so it must read on); another answers correctly in pieces 100 ms
+    apart. The flood is cut at its group's deadline and only that group fails."""
+    flood = serve(servers.chunk_extension_flood)
+    head, rest = servers.OK[:20], servers.OK[20:]
+    slow = serve(servers.respond_in_parts(head, rest[:10], rest[10:], pause=0.1))
+    run = lprobe(f"-port={flood.port}", "-connect-timeout=600ms", "-expect-body=never-sent",
+                 "--", f"-port={slow.port}", "-connect-timeout=2s")
+    message = run.assert_failed(f"group 1/2 (http 127.0.0.1:{flood.port}): ")
+    assert "other group" not in message, f"the slow group failed too\n{run}"
+    run.assert_within(0.6 + 0.25)
+
+
+def test_sixteen_tls_grpc_groups_stay_under_2_mib(lprobe, grpc_server):
+    tls = grpc_server.get("python", "tls").port
+    ca = grpc_server.pki["ca_cert"]
+    args = []
+    for g in range(16):
+        args += (["--"] if g else []) + ["-mode=grpc", f"-port={tls}", "-tls",
+                                         f"-tls-ca-cert={ca}", "-tls-server-name=localhost"]
+    run = lprobe(*args, measure_rss=True)
+    run.assert_healthy()
+    assert run.max_rss_kib < 2048, f"peak RSS {run.max_rss_kib} KiB\n{run}"
