@@ -67,7 +67,6 @@ build confine-null confine_null.c
 # (PR_SET_NO_NEW_PRIVS only), and confining one probe with the filter of several
 # groups instead of SECCOMP_MODE_STRICT
 make -s BUILD=bench/build/lprobe-twin CFLAGS="-Os -DLP_NO_SECCOMP" all >/dev/null
-make -s BUILD=bench/build/lprobe-filter CFLAGS="-Os -DLP_CONFINE_FORCE_FILTER" all >/dev/null
 
 export LPROBE
 exec /usr/bin/python3 -B bench/bench.py "$@"

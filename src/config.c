@@ -847,6 +847,10 @@ static int lp_split_services(struct lp_run_config *run, struct lp_result *r)
 		for (s = list, k = 0;; s = comma + 1, k++) {
 			comma = strchr(s, ',');
 			len = comma ? (size_t)(comma - s) : strlen(s);
+			if (len == 0) /* "a,,b", "a,": not a hidden whole-server check */
+				return lp_fail(r, LP_USAGE,
+					       "-service list with an empty name (the whole server "
+					       "is its own group: -service=)");
 			dst = k == 0 ? g : run->n;
 			if (dst == LP_MAX_GROUPS)
 				return lp_fail(r, LP_USAGE,

@@ -236,6 +236,31 @@ static void test_under_a_runtime_filter_ours_still_holds(void **state)
 	lp_prefiltered = false;
 }
 
+static void test_other_socket_families_kill_the_process(void **state)
+{
+	(void)state;
+	assert_killed_by_seccomp(run_confined(CALL_SOCKET_NETLINK));
+}
+
+static void test_opening_a_file_kills_the_process(void **state)
+{
+	(void)state;
+	assert_killed_by_seccomp(run_confined(CALL_OPEN));
+}
+
+static void test_running_a_program_kills_the_process(void **state)
+{
+	(void)state;
+	assert_killed_by_seccomp(run_confined(CALL_EXECVE));
+	assert_killed_by_seccomp(run_confined(CALL_FORK));
+}
+
+static void test_mapping_memory_kills_the_process(void **state)
+{
+	(void)state;
+	assert_killed_by_seccomp(run_confined(CALL_MMAP_VIA_SYSCALL));
+}
+
 
 int main(void)
 {
