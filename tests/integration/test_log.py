@@ -10,6 +10,7 @@ not as /proc/self/fd/N of an inherited descriptor.
 import contextlib
 import fcntl
 import os
+import socket
 import stat
 import time
 
@@ -83,6 +84,30 @@ def test_regular_file_is_appended_to(lprobe, tmp_path, closed_port):
     second = lprobe(f"-port={closed_port}", "-connect-timeout=300ms",
                     f"-log={log}").assert_failed()
     assert log.read_text() == f"earlier line\n{first}\n{second}\n"
+
+
+@pytest.mark.parametrize("kind", [socket.SOCK_DGRAM, socket.SOCK_STREAM], ids=["datagram", "stream"])
+def test_unix_socket_gets_the_line(lprobe, socket_dir, closed_port, kind):
+    # a unix socket cannot be open(2)ed: lprobe connects to it (syslog's /dev/log is a
+    # datagram socket; a log collector's may be a stream one)
+    path = str(socket_dir / "log.sock")
+    with socket.socket(socket.AF_UNIX, kind) as s:
+        s.bind(path)
+        if kind == socket.SOCK_STREAM:
+            s.listen(1)
+        run = lprobe(f"-port={closed_port}", f"-log={path}")
+        message = run.assert_failed("connection refused")
+        peer = s.accept()[0] if kind == socket.SOCK_STREAM else s
+        peer.settimeout(2)
+        assert peer.recv(4096) == (message + "\n").encode()
+
+
+def test_unix_socket_nobody_listens_on_is_refused(lprobe, socket_dir, serve):
+    path = str(socket_dir / "gone.sock")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.bind(path)            # bound, never listened on: connect is refused
+        run = lprobe(f"-log={path}")
+        run.assert_failed("usage: -log", "cannot connect")
 
 
 def test_dev_null_is_accepted(lprobe, closed_port):
