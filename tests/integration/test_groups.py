@@ -420,3 +420,37 @@ def test_sixteen_tls_grpc_groups_stay_under_2_mib(lprobe, grpc_server):
     run = lprobe(*args, measure_rss=True)
     run.assert_healthy()
     assert run.max_rss_kib < 2048, f"peak RSS {run.max_rss_kib} KiB\n{run}"
+
+
+def test_sixteen_mixed_groups_each_get_their_own_verdict(lprobe, nginx, grpc_server, tcp_peer,
+                                                         closed_port):
+    """Issue 9's gate: 16 probes of every kind in one run (HTTP, gRPC over TLS, gRPC h2c,
+    TCP), a few failing; -v shows each group's own verdict, in order."""
+    tls = grpc_server.get("python", "tls").port
+    plain = grpc_server.get("python").port
+    ca = grpc_server.pki["ca_cert"]
+    kinds = [
+        (["-port=%d" % nginx.port, "-endpoint=/healthz"], "healthy"),
+        (["-mode=grpc", "-port=%d" % tls, "-tls", "-tls-ca-cert=%s" % ca,
+          "-tls-server-name=localhost", "-service=svc"], "healthy"),
+        (["-mode=tcp", "-port=%d" % tcp_peer.port], "healthy"),
+        (["-mode=grpc", "-port=%d" % plain, "-service=orders"], 'service "orders" is NOT_SERVING'),
+        (["-port=%d" % nginx.port, "-endpoint=/503"], "unhealthy: HTTP 503"),
+        (["-mode=grpc", "-port=%d" % plain], "healthy"),
+        (["-port=%d" % closed_port, "-ipv6"], "connection refused"),
+        (["-mode=grpc", "-port=%d" % tls, "-tls", "-tls-ca-cert=%s" % ca,
+          "-tls-server-name=localhost"], "healthy"),
+    ]
+    groups = [kinds[g % len(kinds)] for g in range(16)]
+    args = ["-v"]
+    for g, (flags, _) in enumerate(groups):
+        args += (["--"] if g else []) + flags
+    run = lprobe(*args)
+    assert run.returncode == 1, run
+    lines = [x for x in run.stderr.decode().splitlines() if x.startswith("lprobe: group ")]
+    assert len(lines) == 17, run           # one per group under -v, then the failure line
+    for g, (_, verdict) in enumerate(groups):
+        assert lines[g].startswith(f"lprobe: group {g + 1}/16 "), lines[g]
+        assert verdict in lines[g], (g, lines[g])
+    assert "group 4/16" in lines[16] and "(and 5 other groups failed)" in lines[16], lines[16]
+    run.assert_within(3.0)
