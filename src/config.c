@@ -30,6 +30,7 @@ enum lp_flag_kind {
 	F_HHDR,	   /* -http-header, repeatable */
 	F_RHDR,	   /* -rpc-header, repeatable */
 	F_REFUSED, /* -alts, -spiffe: recognised, refused */
+	F_SERVICE, /* -service: repeated, a list (one group per service) */
 	F_HELP,
 	F_VERSION,
 	F_LICENSES, /* -licenses: print the embedded notices */
@@ -58,7 +59,7 @@ static const struct lp_flag lp_flags[] = {
 	{"host", F_STR, 0, OFF(host), 0},
 	{"expect-body", F_STR, 0, OFF(expect_body), 0},
 	{"user-agent", F_STR, 0, OFF(user_agent), 0},
-	{"service", F_STR, 0, OFF(service), 0},
+	{"service", F_SERVICE, 0, 0, 0},
 	{"rpc-header", F_RHDR, 0, 0, 0},
 	{"connect-timeout", F_DUR, 0, OFF(connect_timeout_ms), 0},
 	{"rpc-timeout", F_DUR, 0, OFF(rpc_timeout_ms), 0},
@@ -482,6 +483,7 @@ struct lp_parse_state {
 	bool from_env;
 	bool hhdr_from_env, rhdr_from_env; /* lists still hold env values */
 	const char *run_wide;		   /* a run-wide flag on this command line */
+	bool service_from_cli;		   /* a -service came on the command line */
 };
 
 static int lp_bad_bool(const char *v, const struct lp_flag *f, struct lp_result *r)
@@ -574,6 +576,19 @@ static int lp_flag_set(struct lp_config *c, const struct lp_flag *f, const char 
 				       f->name,
 				       f->name[0] == 'a' ? "ALTS handshaker services"
 							 : "a SPIFFE workload API");
+		return 0;
+	case F_SERVICE:
+		/* the first on the command line replaces the environment's; each
+		 * further one adds a service */
+		if (ps->from_env || !ps->service_from_cli) {
+			c->service = v;
+			c->n_service_more = 0;
+			ps->service_from_cli = !ps->from_env;
+			return 0;
+		}
+		if (c->n_service_more == LP_MAX_GROUPS - 1)
+			return lp_fail(r, LP_USAGE, "-service: at most %d", LP_MAX_GROUPS);
+		c->service_more[c->n_service_more++] = v;
 		return 0;
 	case F_HELP:
 		c->action = LP_HELP;
@@ -833,37 +848,58 @@ error:
 	return lp_fail(r, LP_USAGE, "group %zu: %.280s", run->n + 1, why);
 }
 
-/* -service=a,b (grpc): one group per service (grpc-health-probe #92),
- * each with the rest of its group's flags. */
+/* Appends the services of list (comma-separated) to run as groups copied
+ * from group g; the first of all takes g's own place (*k counts them). */
+static int lp_add_services(struct lp_run_config *run, size_t g, const char *list, size_t *k,
+			   struct lp_result *r)
+{
+	const char *s, *comma;
+	size_t len, dst;
+
+	for (s = list;; s = comma + 1) {
+		comma = strchr(s, ',');
+		len = comma ? (size_t)(comma - s) : strlen(s);
+		/* "a,,b", "a,", ",a": no hidden whole-server check in a list (a
+		 * -service= of its own is one) */
+		if (len == 0 && (comma || s != list))
+			return lp_fail(r, LP_USAGE,
+				       "-service list with an empty name (the whole server is its "
+				       "own group: -service=)");
+		if (len > LP_SERVICE_MAX)
+			return lp_fail(r, LP_USAGE, "-service: at most %d bytes", LP_SERVICE_MAX);
+		dst = *k == 0 ? g : run->n;
+		if (dst == LP_MAX_GROUPS)
+			return lp_fail(r, LP_USAGE, "more than %d probe groups (each -service counts)",
+				       LP_MAX_GROUPS);
+		if (*k > 0)
+			run->group[run->n++] = run->group[g];
+		memcpy(run->names[dst], s, len);
+		run->names[dst][len] = '\0';
+		run->group[dst].service = run->names[dst];
+		run->group[dst].n_service_more = 0;
+		(*k)++;
+		if (!comma)
+			return 0;
+	}
+}
+
+/* -service=a,b or a repeated -service (grpc): one group per service
+ * (grpc-health-probe #92), each with the rest of its group's flags. */
 static int lp_split_services(struct lp_run_config *run, struct lp_result *r)
 {
-	size_t g, n = run->n, len, k, dst;
-	const char *s, *comma;
+	size_t g, n = run->n, k;
+	int i;
 
 	for (g = 0; g < n; g++) {
-		const char *list = run->group[g].service;
-		if (run->group[g].mode != LP_MODE_GRPC || !strchr(list, ','))
+		struct lp_config c = run->group[g]; /* its lists, before the first is replaced */
+		if (c.mode != LP_MODE_GRPC || (!strchr(c.service, ',') && c.n_service_more == 0))
 			continue;
-		for (s = list, k = 0;; s = comma + 1, k++) {
-			comma = strchr(s, ',');
-			len = comma ? (size_t)(comma - s) : strlen(s);
-			if (len == 0) /* "a,,b", "a,": not a hidden whole-server check */
-				return lp_fail(r, LP_USAGE,
-					       "-service list with an empty name (the whole server "
-					       "is its own group: -service=)");
-			dst = k == 0 ? g : run->n;
-			if (dst == LP_MAX_GROUPS)
-				return lp_fail(r, LP_USAGE,
-					       "more than %d probe groups (each -service counts)",
-					       LP_MAX_GROUPS);
-			if (k > 0)
-				run->group[run->n++] = run->group[g];
-			memcpy(run->names[dst], s, len); /* len <= LP_SERVICE_MAX: validated */
-			run->names[dst][len] = '\0';
-			run->group[dst].service = run->names[dst];
-			if (!comma)
-				break;
-		}
+		k = 0;
+		if (lp_add_services(run, g, c.service, &k, r) < 0)
+			return -1;
+		for (i = 0; i < c.n_service_more; i++)
+			if (lp_add_services(run, g, c.service_more[i], &k, r) < 0)
+				return -1;
 	}
 	return 0;
 }

@@ -52,6 +52,8 @@ struct lp_config {
 	const char *expect_body;
 	const char *user_agent;
 	const char *service;
+	const char *service_more[LP_MAX_GROUPS - 1]; /* a repeated -service */
+	int n_service_more;
 	enum lp_method method;
 	struct lp_code_range codes[LP_MAX_CODE_RANGES];
 	int n_codes;

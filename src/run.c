@@ -90,14 +90,19 @@ static int lp_worst(const struct lp_run_config *rc, enum lp_exit_mode mode)
 static void lp_group_line(const struct lp_run_config *rc, size_t g, char *buf, size_t cap)
 {
 	const struct lp_result *res = lp_probe_result(&lp_probes[g]);
-	char msg[LP_MSG_MAX];
+	const struct lp_config *c = &rc->group[g];
+	char msg[LP_MSG_MAX], svc[160] = "", q[140];
 
 	lp_report_format(res, msg, sizeof msg);
+	/* a -service list probes one port several times: say which service */
+	if (c->mode == LP_MODE_GRPC && *c->service)
+		snprintf(svc, sizeof svc, " service \"%s\"",
+			 lp_quote(q, sizeof q, c->service, strlen(c->service)));
 	if (rc->n == 1)
 		snprintf(buf, cap, "%s", msg);
 	else
-		snprintf(buf, cap, "group %zu/%zu (%s %s): %.600s", g + 1, rc->n,
-			 lp_probes[g].ops->name, res->where, msg);
+		snprintf(buf, cap, "group %zu/%zu (%s %s%s): %.500s", g + 1, rc->n,
+			 lp_probes[g].ops->name, res->where, svc, msg);
 }
 
 /* The failure line (empty when healthy) and the exit status. */

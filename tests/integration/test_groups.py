@@ -107,7 +107,7 @@ def test_failing_grpc_group_is_named_by_position_protocol_and_address(lprobe, ng
             "--", "-mode=grpc", f"-port={gport}", "-service=orders",
             "--", "-mode=tcp", f"-port={tcp_peer.port}"]
     message = lprobe(*args).assert_failed()
-    assert message == (f'lprobe: group 2/3 (grpc 127.0.0.1:{gport}): '
+    assert message == (f'lprobe: group 2/3 (grpc 127.0.0.1:{gport} service "orders"): '
                        f'grpc: service "orders" is NOT_SERVING'), message
     lprobe("-exit-codes=detailed", *args).assert_failed(
         'group 2/3 (grpc 127.0.0.1:', "NOT_SERVING", exit_code=4)
@@ -115,7 +115,8 @@ def test_failing_grpc_group_is_named_by_position_protocol_and_address(lprobe, ng
 
 @pytest.mark.parametrize("failing,code,fragment", [
     pytest.param(0, 4, "group 1/3 (http 127.0.0.1:{nginx}): unhealthy: HTTP 503", id="http-503"),
-    pytest.param(1, 3, "group 2/3 (grpc 127.0.0.1:{grpc}): ", id="grpc-not-found"),
+    pytest.param(1, 3, 'group 2/3 (grpc 127.0.0.1:{grpc} service "no-such-service"): ',
+                 id="grpc-not-found"),
     pytest.param(2, 2, "group 3/3 (tcp ", id="tcp-refused"),
 ])
 def test_one_failing_group_gives_its_own_detailed_code(lprobe, nginx, grpc_server,
@@ -316,15 +317,29 @@ def test_service_list_fails_naming_the_service_the_server_does_not_know(lprobe, 
     gport = grpc_server.get("python").port
     args = ["-mode=grpc", f"-port={gport}", "-service=svc,nosuch"]
     message = lprobe(*args).assert_failed()
-    assert message.startswith(f"lprobe: group 2/2 (grpc 127.0.0.1:{gport}): "), message
+    assert message.startswith(f'lprobe: group 2/2 (grpc 127.0.0.1:{gport} service "nosuch"): '), message
     assert "NOT_FOUND" in message and '"nosuch"' in message, message
     lprobe("-exit-codes=detailed", *args).assert_failed("group 2/2", exit_code=3)
+
+
+def test_repeated_service_flags_are_a_list_too(lprobe, grpc_server):
+    gport = grpc_server.get("python").port
+    message = lprobe("-mode=grpc", f"-port={gport}", "-service=svc",
+                     "-service=orders").assert_failed()
+    assert message == (f'lprobe: group 2/2 (grpc 127.0.0.1:{gport} service "orders"): '
+                       f'grpc: service "orders" is NOT_SERVING'), message
+
+
+@pytest.mark.parametrize("service", ["a,", ",a", "a,,b"])
+def test_service_list_with_an_empty_name_is_a_usage_error(lprobe, service):
+    lprobe("-mode=grpc", "-port=1", f"-service={service}").assert_failed(
+        "usage: -service list with an empty name")
 
 
 def test_service_list_not_serving_one_is_unhealthy(lprobe, grpc_server):
     gport = grpc_server.get("python").port
     message = lprobe("-mode=grpc", f"-port={gport}", "-service=orders,svc").assert_failed()
-    assert message == (f'lprobe: group 1/2 (grpc 127.0.0.1:{gport}): '
+    assert message == (f'lprobe: group 1/2 (grpc 127.0.0.1:{gport} service "orders"): '
                        f'grpc: service "orders" is NOT_SERVING'), message
 
 
@@ -338,12 +353,12 @@ def test_verbose_prints_a_line_per_group(lprobe, nginx, grpc_server, tcp_peer):
     assert run.returncode == 1, run
     lines = run.stderr.decode().splitlines()
     assert all(line.startswith("lprobe: ") for line in lines), run
-    for g, proto, port in ((1, "http", nginx.port), (2, "grpc", gport),
-                           (3, "tcp", tcp_peer.port)):
+    for g, proto, port in ((1, "http", f"{nginx.port}"), (2, "grpc", f'{gport} service "orders"'),
+                           (3, "tcp", f"{tcp_peer.port}")):
         mine = [x for x in lines if x.startswith(f"lprobe: group {g}/3 ({proto} 127.0.0.1:"
                                                  f"{port}): ")]
         assert mine, f"no line for group {g}\n{run}"
-    assert lines[-1] == (f'lprobe: group 2/3 (grpc 127.0.0.1:{gport}): '
+    assert lines[-1] == (f'lprobe: group 2/3 (grpc 127.0.0.1:{gport} service "orders"): '
                          f'grpc: service "orders" is NOT_SERVING'), run
     assert re.search(r"group 1/3 .*\): (healthy|ok|HTTP 200)", run.stderr.decode(), re.I), run
 
