@@ -26,31 +26,51 @@ const char *lp_http1_slash(const struct lp_config *c)
 	return c->endpoint[0] == '/' ? "" : "/";
 }
 
+/* Appends the strings of list (NULL-terminated) to buf at *n; false when
+ * they do not fit with a NUL after them.  Plain copies: a request is
+ * built in every probe, and printf's machinery costs several times more. */
+static bool lp_put(char *buf, size_t cap, size_t *n, const char *const *list)
+{
+	size_t len;
+
+	for (; *list; list++) {
+		len = strlen(*list);
+		if (len >= cap - *n)
+			return false;
+		memcpy(buf + *n, *list, len);
+		*n += len;
+	}
+	buf[*n] = '\0';
+	return true;
+}
+
 size_t lp_http1_request(char *buf, size_t cap, const struct lp_config *c, const char *host)
 {
-	size_t n = 0;
-	int i, k;
-
 	/* Accept: as the kubelet sends it; Connection: close so the server
 	 * ends the stream after the answer (RFC 9112 §9.6). */
-	k = snprintf(buf, cap,
-		     "%s %s%s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\n%s"
-		     "Connection: close\r\n",
-		     c->method == LP_HEAD ? "HEAD" : "GET", lp_http1_slash(c),
-		     c->endpoint, host, c->user_agent, lp_user_accept(c) ? "" : "Accept: */*\r\n");
-	if (k < 0 || (size_t)k >= cap)
+	const char *head[] = {c->method == LP_HEAD ? "HEAD " : "GET ",
+			      lp_http1_slash(c),
+			      c->endpoint,
+			      " HTTP/1.1\r\nHost: ",
+			      host,
+			      "\r\nUser-Agent: ",
+			      c->user_agent,
+			      "\r\n",
+			      lp_user_accept(c) ? "" : "Accept: */*\r\n",
+			      "Connection: close\r\n",
+			      NULL};
+	const char *line[3] = {NULL, "\r\n", NULL}, *end[] = {"\r\n", NULL};
+	size_t n = 0;
+	int i;
+
+	if (cap == 0 || !lp_put(buf, cap, &n, head))
 		return 0;
-	n = (size_t)k;
 	for (i = 0; i < c->n_http_headers; i++) {
-		k = snprintf(buf + n, cap - n, "%s\r\n", c->http_headers[i]);
-		if (k < 0 || (size_t)k >= cap - n)
+		line[0] = c->http_headers[i];
+		if (!lp_put(buf, cap, &n, line))
 			return 0;
-		n += (size_t)k;
 	}
-	if (cap - n < 3)
-		return 0;
-	memcpy(buf + n, "\r\n", 3);
-	return n + 2;
+	return lp_put(buf, cap, &n, end) ? n : 0;
 }
 
 /* The Host header: -host, else the address probed (after the ::1 retry,
@@ -65,6 +85,8 @@ static const char *lp_http1_host(const struct lp_exchange *x)
 static int lp_http1_build(struct lp_http1_probe *h, const struct lp_exchange *x,
 			  struct lp_result *r)
 {
+	/* the target's name, for begin to see whether the ::1 retry changed it */
+	memcpy(h->built_for, x->target->name, sizeof h->built_for);
 	h->req_len = lp_http1_request(h->req, sizeof h->req, x->cfg, lp_http1_host(x));
 	if (h->req_len == 0)
 		return lp_fail(r, LP_USAGE, "request longer than %d bytes", LP_REQUEST_MAX);
@@ -83,7 +105,9 @@ static int lp_http1_begin(void *m, struct lp_exchange *x)
 {
 	struct lp_http1_probe *h = m;
 
-	if (lp_http1_build(h, x, &x->res) < 0)
+	/* the default Host names the address that answered */
+	if (!x->cfg->host && strcmp(h->built_for, x->target->name) != 0 &&
+	    lp_http1_build(h, x, &x->res) < 0)
 		return -1;
 	h->req_sent = 0;
 	lp_http1_init(&h->parser, x->cfg->method == LP_HEAD);

@@ -25,6 +25,7 @@
  * one page of this struct, not three (bench/: minor page faults). */
 struct lp_http1_probe {
 	size_t req_len, req_sent;
+	char built_for[LP_WHERE_MAX]; /* the target's name when req was built */
 	size_t body_seen;
 	struct lp_http1 parser;
 	char req[LP_REQUEST_MAX];
