@@ -117,7 +117,9 @@ sanitize:
 # probe to 150 ms (valgrind adds ~1 s to every run); bench/noseccomp lets valgrind run
 # a process that installs a seccomp filter.  A memcheck error exits 99.
 VG_TESTS := tests/integration/test_http.py tests/integration/test_cli.py \
-            tests/integration/test_tls.py tests/integration/test_grpc.py
+            tests/integration/test_tls.py tests/integration/test_grpc.py \
+            tests/integration/test_groups.py tests/integration/test_log.py \
+            tests/integration/test_input.py
 valgrind: all $(BUILD)/noseccomp
 	printf '#!/bin/sh\nNOSECCOMP_QUIET=1 exec $(CURDIR)/$(BUILD)/noseccomp valgrind -q --error-exitcode=99 $(CURDIR)/$(BUILD)/lprobe "$$@"\n' >$(BUILD)/lprobe-vg
 	chmod +x $(BUILD)/lprobe-vg
