@@ -49,8 +49,8 @@ static int lp_der_enter(struct lp_der *d, unsigned want, struct lp_der *inner)
 	return 0;
 }
 
-/* Positions *tbs just after subject... returns the tbsCertificate reader
- * positioned at the validity SEQUENCE. */
+/* Enters the tbsCertificate and steps over version, serial, signature and
+ * issuer: *tbs is left at the validity SEQUENCE. */
 static int lp_x509_tbs(const unsigned char *der, size_t len, struct lp_der *tbs)
 {
 	struct lp_der cert = {der, der + len}, outer;

@@ -82,6 +82,10 @@ static void test_request_bytes_are_exact(void **state)
 		 "127.0.0.1:8080",
 		 "GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: lprobe\r\nAccept: */*\r\n"
 		 "Connection: close\r\nX-B: 2\r\nX-A: 1\r\nAuthorization: Bearer t\r\n\r\n"},
+		/* DECISIONS: an Accept of the user's replaces ours, in any case */
+		{{"-http-header=accept: application/json"}, "127.0.0.1:8080",
+		 "GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: lprobe\r\n"
+		 "Connection: close\r\naccept: application/json\r\n\r\n"},
 	};
 	struct lp_config c;
 	char buf[LP_REQUEST_MAX];
