@@ -343,3 +343,17 @@ void lp_probe_finish_blocking(struct lp_probe *p)
 			lp_ready(p, p->x.conn.events);
 	}
 }
+
+/* ---- for tests and fuzzing ------------------------------------------------ */
+
+void lp_probe_adopt(struct lp_probe *p, int fd)
+{
+	int64_t now = lp_now();
+
+	/* as lp_probe_start, with the connect already done */
+	p->t_start = p->x.t_phase = now;
+	p->x.deadline = now + p->cfg->connect_timeout_ms * 1000;
+	p->x.timeout_ms = p->cfg->connect_timeout_ms;
+	p->x.conn.fd = fd;
+	lp_connected(p);
+}

@@ -82,6 +82,13 @@ int lp_probe_make_blocking(struct lp_probe *p);
  * until data or the strict sandbox's timer tick (clock.h). */
 void lp_probe_finish_blocking(struct lp_probe *p);
 
+/* For tests and fuzzing: a probe connected by its caller.  fd is a
+ * connected, non-blocking stream socket, which the probe now owns (it is
+ * closed when the probe is done); the deadline starts now, as after
+ * lp_probes_connect.  Then lp_probes_finish or, after
+ * lp_probe_make_blocking, lp_probe_finish_blocking. */
+void lp_probe_adopt(struct lp_probe *p, int fd);
+
 /* The verdict (LP_UNDECIDED until the probe is done). */
 const struct lp_result *lp_probe_result(const struct lp_probe *p);
 
