@@ -6,11 +6,26 @@ built by hand (literal fields, no Huffman, RFC 7541 §6.2.2), the gRPC
 messages as grpc_health.v1 HealthCheckResponse.  Deterministic: rerun after
 changing it and commit the output.
 
-    /usr/bin/python3 fuzz/exchange_seeds.py
+    /usr/bin/python3 fuzz/exchange_seeds.py          the hand-built seeds
+    /usr/bin/python3 fuzz/exchange_seeds.py --tls    also record tls_full_*
+
+--tls records complete TLS 1.2 exchanges: fuzz_exchange (built by
+`sh fuzz/run.sh -replay exchange`) connects, with its fixed entropy, to a
+Python ssl server on loopback (a throwaway EC certificate made with the
+openssl CLI), and what the server wrote to its socket is the seed.  As the
+probe's ClientHello and key share come from the fixed seed, the recorded
+flight verifies on replay -- until the probe's handshake bytes change
+(cipher list, extensions), after which the seeds only reach the first
+records again and should be recorded anew.
 """
 import gzip
 import os
+import socket
+import ssl
 import struct
+import subprocess
+import sys
+import tempfile
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "exchange")
 
@@ -83,11 +98,88 @@ SEEDS = {
 }
 
 
+HTTP_OK = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+TLS_SEEDS = {  # name: (variant, ALPN, what the server sends once the handshake is done)
+    "tls_full_http": (TLS, None, HTTP_OK),
+    "tls_full_body": (TLS_BODY, None, HTTP_OK),
+    "tls_full_grpc": (GRPC_TLS, "h2", grpc_answer()),
+    "tls_full_tcp": (TCP_TLS, None, b""),
+}
+
+
+def record(harness, ctx, variant, payload, tmp):
+    """One exchange with fuzz_exchange; returns the server's bytes."""
+    ls = socket.socket()
+    ls.bind(("127.0.0.1", 0))
+    ls.listen(1)
+    ls.settimeout(10)
+    seed = os.path.join(tmp, "variant")
+    with open(seed, "wb") as f:
+        f.write(bytes([variant]))
+    env = dict(os.environ, FUZZ_EXCHANGE_RECORD_PORT=str(ls.getsockname()[1]))
+    proc = subprocess.Popen([harness, seed], env=env, stderr=subprocess.PIPE)
+    conn, _ = ls.accept()
+    conn.settimeout(10)
+    inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
+    tls = ctx.wrap_bio(inc, out, server_side=True)
+    rec = bytearray()
+
+    def flush():
+        data = out.read()
+        rec.extend(data)
+        conn.sendall(data)
+
+    while True:
+        try:
+            tls.do_handshake()
+            break
+        except ssl.SSLWantReadError:
+            flush()
+            data = conn.recv(65536)
+            if not data:
+                raise SystemExit("the probe closed during the handshake")
+            inc.write(data)
+    flush()
+    if payload:
+        tls.write(payload)
+        flush()
+    while conn.recv(65536):  # until the probe closes
+        pass
+    conn.close()
+    ls.close()
+    err = proc.communicate(timeout=10)[1].decode()
+    if "kind 1:" not in err:
+        raise SystemExit("recording failed: " + err)
+    return bytes(rec)
+
+
+def record_tls():
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    harness = os.environ.get("FUZZ_EXCHANGE", os.path.join(root, "build", "fuzz", "fuzz_exchange"))
+    with tempfile.TemporaryDirectory() as tmp:
+        cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                        "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", cert,
+                        "-days", "1", "-subj", "/CN=localhost"], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for name, (variant, alpn, payload) in TLS_SEEDS.items():
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+            ctx.load_cert_chain(cert, key)
+            if alpn:
+                ctx.set_alpn_protocols([alpn])
+            peer = record(harness, ctx, variant, payload, tmp)
+            with open(os.path.join(OUT, name), "wb") as f:
+                f.write(bytes([variant]) + peer)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     for name, (variant, peer) in SEEDS.items():
         with open(os.path.join(OUT, name), "wb") as f:
             f.write(bytes([variant]) + peer)
+    if "--tls" in sys.argv[1:]:
+        record_tls()
 
 
 if __name__ == "__main__":

@@ -34,6 +34,11 @@
  * lp_probe_init), so the ClientHello and the key exchange are the same
  * bytes on every run, as libFuzzer needs.
  *
+ * FUZZ_EXCHANGE_RECORD_PORT=N: instead, the probe connects to a real
+ * server on 127.0.0.1:N (with the same fixed entropy) and the verdict is
+ * printed; fuzz/exchange_seeds.py --tls records what such a server sends,
+ * which replays as a complete TLS exchange.
+ *
  * FUZZ_EXCHANGE_STATS=1 in the environment prints one line per input
  * (variant, verdict, counts) and, at exit, the largest iteration ratios
  * seen.
@@ -230,6 +235,7 @@ static struct lp_probe probe;
 static struct lp_tls_files files;
 static struct lp_config cfg;
 static bool stats;
+static const char *record_port;
 static double worst_polls, worst_reads;
 
 static void print_worst(void)
@@ -249,6 +255,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	memset(&r, 0, sizeof r);
 	CHECK(lp_net_init(&r) == 0);
 	stats = getenv("FUZZ_EXCHANGE_STATS") != NULL;
+	record_port = getenv("FUZZ_EXCHANGE_RECORD_PORT");
 	if (stats)
 		atexit(print_worst);
 	return 0;
@@ -256,6 +263,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 static void setup(const struct variant *v)
 {
+	static char port[32];
 	char *argv[16];
 	struct lp_result r;
 	int argc = 0;
@@ -266,6 +274,10 @@ static void setup(const struct variant *v)
 	/* far deadlines: the bound is on iterations, not time */
 	argv[argc++] = "-connect-timeout=5s";
 	argv[argc++] = "-rpc-timeout=5s";
+	if (record_port) { /* the last -port wins */
+		snprintf(port, sizeof port, "-port=%s", record_port);
+		argv[argc++] = port;
+	}
 	argv[argc] = NULL;
 	memset(&r, 0, sizeof r);
 	CHECK(lp_config_parse(&cfg, argc, argv, NULL, &r) == 0);
@@ -291,6 +303,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (len > LP_PEER_MAX)
 		len = LP_PEER_MAX;
 	setup(v);
+	if (record_port) {
+		lp_probes_connect(&probe, 1);
+		lp_probes_finish(&probe, 1);
+		fprintf(stderr, "variant %u: kind %d: %s\n", data[-1], (int)probe.x.res.kind,
+			probe.x.res.detail);
+		return 0;
+	}
 
 	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
 	CHECK(fcntl(sv[0], F_SETFL, O_NONBLOCK) == 0);
