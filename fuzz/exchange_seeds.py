@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """fuzz/exchange_seeds.py -- writes the seed corpus of fuzz_exchange
 (fuzz/corpus/exchange/): byte 0 = the variant (fuzz_exchange.c's
-variants[]), the rest = what the peer sends.  HTTP/2 frames and HPACK are
+variants[]; bit 7: the blocking driver), the rest = what the peer sends.  HTTP/2 frames and HPACK are
 built by hand (literal fields, no Huffman, RFC 7541 §6.2.2), the gRPC
 messages as grpc_health.v1 HealthCheckResponse.  Deterministic: rerun after
 changing it and commit the output.
@@ -173,6 +173,10 @@ def record_tls():
                 f.write(bytes([variant]) + peer)
 
 
+BLOCKING = ["http_200", "body_chunked", "http_garbage", "grpc_serving", "grpc_gzip", "grpc_goaway",
+            "tls_alert", "tls_full_http", "tls_full_grpc", "tls_full_tcp"]
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     for name, (variant, peer) in SEEDS.items():
@@ -180,6 +184,14 @@ def main():
             f.write(bytes([variant]) + peer)
     if "--tls" in sys.argv[1:]:
         record_tls()
+    # the same exchanges through lp_probe_finish_blocking (bit 7)
+    for name in BLOCKING:
+        path = os.path.join(OUT, name)
+        if os.path.exists(path):
+            with open(path, "rb") as f:
+                data = f.read()
+            with open(os.path.join(OUT, "blocking_" + name), "wb") as f:
+                f.write(bytes([data[0] | 0x80]) + data[1:])
 
 
 if __name__ == "__main__":

@@ -3,9 +3,11 @@
  * probe (TLS handshake, the mode's exchange, verdict) run by the real poll
  * loop (lp_probes_finish) against a peer that sends fuzzer-chosen bytes.
  *
- * Input: byte 0 = the variant (an index into variants[] below: mode and
- * flags; inputs past the table are skipped, so the table only grows at its
- * end), the rest = everything the peer sends (at most LP_PEER_MAX bytes).
+ * Input: byte 0 = the driver and the variant: bit 7 set runs the probe
+ * with lp_probe_finish_blocking (the strict sandbox's driver) instead of
+ * the poll loop; bits 0-6 index variants[] below (mode and flags; inputs
+ * past the table are skipped, so the table only grows at its end).  The
+ * rest = everything the peer sends (at most LP_PEER_MAX bytes).
  *
  * The peer is the other end of a socketpair: the bytes are queued on it
  * before the probe starts and its write side is shut down, so the probe
@@ -14,11 +16,12 @@
  * connected socket with lp_probe_adopt.
  *
  * Checked on every input:
- *  - the loop is bounded: poll(2) calls of the probe loop and read(2) calls
- *    on the probe's socket each stay under LP_ITER_K * (peer bytes + 16)
- *    (counted through the linker's --wrap=poll,--wrap=read, see run.sh), so
- *    a probe that spins on a ready socket without progress aborts here at
- *    once instead of running until its deadline;
+ *  - the loop is bounded: poll(2) calls of the probe loop, read(2) calls
+ *    on the probe's socket and calls of the mode's step each stay under
+ *    LP_ITER_K * (peer bytes + 16) (poll and read counted through the
+ *    linker's --wrap=poll,--wrap=read, see run.sh; step through a copy of
+ *    the mode's table), so a probe that spins on a ready socket without
+ *    progress aborts here at once instead of running until its deadline;
  *  - the probe ends (phase DONE, socket closed) with a verdict: never
  *    UNDECIDED, and never a timeout -- end of stream always follows the
  *    bytes, so a probe that waits for its deadline ignored it -- nor a
@@ -105,7 +108,7 @@ int __wrap_poll(struct pollfd *fds, nfds_t n, int timeout);
 ssize_t __wrap_read(int fd, void *buf, size_t len);
 
 static int probe_fd = -1; /* main thread only (the drain thread uses recv) */
-static size_t n_polls, n_reads, bound;
+static size_t n_polls, n_reads, n_steps, bound;
 
 int __wrap_poll(struct pollfd *fds, nfds_t n, int timeout)
 {
@@ -125,6 +128,28 @@ ssize_t __wrap_read(int fd, void *buf, size_t len)
 		abort();
 	}
 	return __real_read(fd, buf, len);
+}
+
+static const struct lp_mode_ops *real_ops;
+static struct lp_mode_ops counted_ops;
+
+static int counted_step(void *m, struct lp_exchange *x)
+{
+	if (++n_steps > bound) {
+		fprintf(stderr, "fuzz_exchange: %zu steps of the %s mode, bound %zu\n", n_steps,
+			real_ops->name, bound);
+		abort();
+	}
+	return real_ops->step(m, x);
+}
+
+/* The probe calls its mode through counted_ops from now on. */
+static void count_steps(struct lp_probe *p)
+{
+	real_ops = p->ops;
+	counted_ops = *p->ops;
+	counted_ops.step = counted_step;
+	p->ops = &counted_ops;
 }
 
 /* ---- the peer ------------------------------------------------------------ */
@@ -212,7 +237,6 @@ static void check_verdict(const struct variant *v, const struct lp_probe *p,
 	const struct lp_result *r = lp_probe_result(p);
 
 	CHECK(p->phase == LP_PH_DONE);
-	CHECK(p->x.conn.fd == -1);
 	CHECK(r->kind > LP_UNDECIDED && r->kind < LP_KIND_COUNT);
 	CHECK(r->kind != LP_TIMEOUT && r->kind != LP_CONNECT_TIMEOUT);
 	CHECK(r->kind != LP_USAGE && r->kind != LP_TARGET && r->kind != LP_REFUSED);
@@ -236,12 +260,13 @@ static struct lp_tls_files files;
 static struct lp_config cfg;
 static bool stats;
 static const char *record_port;
-static double worst_polls, worst_reads;
+static double worst_polls, worst_reads, worst_steps;
 
 static void print_worst(void)
 {
-	fprintf(stderr, "fuzz_exchange: worst polls/(len+16) %.3f, reads/(len+16) %.3f\n",
-		worst_polls, worst_reads);
+	fprintf(stderr,
+		"fuzz_exchange: worst per (len+16): polls %.3f, reads %.3f, steps %.3f\n",
+		worst_polls, worst_reads, worst_steps);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -291,14 +316,16 @@ static void setup(const struct variant *v)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const struct variant *v;
+	bool blocking;
 	struct drain d;
 	pthread_t th;
 	int sv[2];
 	size_t len;
 
-	if (size < 1 || data[0] >= N_VARIANTS)
+	if (size < 1 || (data[0] & 0x7f) >= N_VARIANTS)
 		return 0;
-	v = &variants[data[0]];
+	blocking = (data[0] & 0x80) != 0;
+	v = &variants[data[0] & 0x7f];
 	data++, len = size - 1;
 	if (len > LP_PEER_MAX)
 		len = LP_PEER_MAX;
@@ -318,24 +345,37 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	d.fd = sv[1];
 	CHECK(pthread_create(&th, NULL, drain_main, &d) == 0);
 
-	n_polls = n_reads = 0;
+	n_polls = n_reads = n_steps = 0;
 	bound = LP_ITER_K * (len + 16);
 	probe_fd = sv[0];
+	count_steps(&probe);
 	lp_probe_adopt(&probe, sv[0]);
-	lp_probes_finish(&probe, 1);
+	if (blocking) {
+		CHECK(lp_probe_make_blocking(&probe) == 0);
+		lp_probe_finish_blocking(&probe);
+	} else {
+		lp_probes_finish(&probe, 1);
+	}
 	probe_fd = -1;
-	/* done, so its socket is closed and the drain thread ends */
-	CHECK(probe.phase == LP_PH_DONE && probe.x.conn.fd == -1);
+	/* done, so its socket is closed (by us when blocking: the strict
+	 * sandbox has no close(2)) and the drain thread ends */
+	CHECK(probe.phase == LP_PH_DONE);
+	CHECK(probe.x.conn.fd == (blocking ? sv[0] : -1));
+	if (blocking)
+		close(sv[0]);
 	CHECK(pthread_join(th, NULL) == 0);
 	close(sv[1]);
 	if (stats) {
-		fprintf(stderr, "variant %u: kind %d polls %zu reads %zu len %zu sent %zu: %s\n",
-			data[-1], (int)probe.x.res.kind, n_polls, n_reads, len, d.total,
+		fprintf(stderr,
+			"variant %u: kind %d polls %zu reads %zu steps %zu len %zu sent %zu: %s\n",
+			data[-1], (int)probe.x.res.kind, n_polls, n_reads, n_steps, len, d.total,
 			probe.x.res.detail);
 		if ((double)n_polls / (double)(len + 16) > worst_polls)
 			worst_polls = (double)n_polls / (double)(len + 16);
 		if ((double)n_reads / (double)(len + 16) > worst_reads)
 			worst_reads = (double)n_reads / (double)(len + 16);
+		if ((double)n_steps / (double)(len + 16) > worst_steps)
+			worst_steps = (double)n_steps / (double)(len + 16);
 	}
 	check_verdict(v, &probe, data, len);
 	check_opening(v, &d);
