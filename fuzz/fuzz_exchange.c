@@ -62,13 +62,13 @@
 #include "probe.h"
 #include "tls.h"
 
-#define CHECK(cond)                                                                        \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
-			fprintf(stderr, "fuzz_exchange: invariant failed: %s (line %d)\n", \
-				#cond, __LINE__);                                          \
-			abort();                                                           \
-		}                                                                          \
+#define CHECK(cond)                                                                               \
+	do {                                                                                      \
+		if (!(cond)) {                                                                    \
+			fprintf(stderr, "fuzz_exchange: invariant failed: %s (line %d)\n", #cond, \
+				__LINE__);                                                        \
+			abort();                                                                  \
+		}                                                                                 \
 	} while (0)
 
 #define LP_PEER_MAX (64 * 1024) /* run.sh's -max_len is the same */
@@ -89,14 +89,23 @@ static const struct variant variants[] = {
 	/* 2 */ {{"lprobe", "-port=1", "-expect-body=ok"}, OPEN_HTTP, true, false},
 	/* 3 */ {{"lprobe", "-port=1", "-tls", "-tls-no-verify"}, OPEN_TLS, false, false},
 	/* 4 */
-	{{"lprobe", "-port=1", "-tls", "-tls-no-verify", "-expect-body=ok"}, OPEN_TLS, false, false},
+	{{"lprobe", "-port=1", "-tls", "-tls-no-verify", "-expect-body=ok"},
+	 OPEN_TLS,
+	 false,
+	 false},
 	/* 5 */ {{"lprobe", "-port=1", "-mode=grpc"}, OPEN_H2, false, true},
 	/* 6 */ {{"lprobe", "-port=1", "-mode=grpc", "-gzip"}, OPEN_H2, false, true},
-	/* 7 */ {{"lprobe", "-port=1", "-mode=grpc", "-tls", "-tls-no-verify"}, OPEN_TLS, false, false},
-	/* 8 */ {{"lprobe", "-port=1", "-mode=tcp", "-tls", "-tls-no-verify"}, OPEN_TLS, false, false},
+	/* 7 */
+	{{"lprobe", "-port=1", "-mode=grpc", "-tls", "-tls-no-verify"}, OPEN_TLS, false, false},
+	/* 8 */
+	{{"lprobe", "-port=1", "-mode=tcp", "-tls", "-tls-no-verify"}, OPEN_TLS, false, false},
 	/* 9 */
-	{{"lprobe", "-port=1", "-mode=grpc", "-service=foo", "-rpc-header=x-a: b"}, OPEN_H2, false, true},
-	/* 10 */ {{"lprobe", "-port=1", "-http-codes=200-599", "-expect-body=ok"}, OPEN_HTTP, true, false},
+	{{"lprobe", "-port=1", "-mode=grpc", "-service=foo", "-rpc-header=x-a: b"},
+	 OPEN_H2,
+	 false,
+	 true},
+	/* 10 */
+	{{"lprobe", "-port=1", "-http-codes=200-599", "-expect-body=ok"}, OPEN_HTTP, true, false},
 };
 #define N_VARIANTS (sizeof variants / sizeof variants[0])
 
@@ -231,8 +240,8 @@ static void check_opening(const struct variant *v, const struct drain *d)
 	}
 }
 
-static void check_verdict(const struct variant *v, const struct lp_probe *p,
-			  const uint8_t *in, size_t len)
+static void check_verdict(const struct variant *v, const struct lp_probe *p, const uint8_t *in,
+			  size_t len)
 {
 	const struct lp_result *r = lp_probe_result(p);
 
@@ -247,8 +256,8 @@ static void check_verdict(const struct variant *v, const struct lp_probe *p,
 	if (r->kind != LP_OK)
 		return;
 	if (v->plain_http) /* a status line, and for -expect-body its letters */
-		CHECK(has(in, len, "HTTP/1.") && (!p->cfg->expect_body ||
-						   (memchr(in, 'o', len) && memchr(in, 'k', len))));
+		CHECK(has(in, len, "HTTP/1.") &&
+		      (!p->cfg->expect_body || (memchr(in, 'o', len) && memchr(in, 'k', len))));
 	if (v->plain_grpc) /* SETTINGS, HEADERS, DATA of 5 + 2 bytes, trailers */
 		CHECK(p->x.conn.rx_total >= 4 * 9 + 7);
 }
@@ -264,8 +273,7 @@ static double worst_polls, worst_reads, worst_steps;
 
 static void print_worst(void)
 {
-	fprintf(stderr,
-		"fuzz_exchange: worst per (len+16): polls %.3f, reads %.3f, steps %.3f\n",
+	fprintf(stderr, "fuzz_exchange: worst per (len+16): polls %.3f, reads %.3f, steps %.3f\n",
 		worst_polls, worst_reads, worst_steps);
 }
 
