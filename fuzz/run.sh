@@ -41,13 +41,15 @@ srcs() {
 	grpc_proto) echo src/grpc_proto.c ;;
 	x509) echo src/x509.c ;;
 	alloc) echo src/arena.c ;;
-	config) ls src/*.c | grep -v -e '^src/main\.c$' -e '^src/fortify_shims\.c$' -e '^src/alloc\.c$' ;;
+	config | exchange) ls src/*.c | grep -v -e '^src/main\.c$' -e '^src/fortify_shims\.c$' -e '^src/alloc\.c$' ;;
 	*) echo "unknown target $1" >&2; exit 2 ;;
 	esac
 }
 libs() {
 	case $1 in
 	config) echo -lbearssl -lnghttp2 -lz ;;
+	# the probe loop's poll(2) and its socket's read(2) are counted
+	exchange) echo -lbearssl -lnghttp2 -lz -lpthread -Wl,--wrap=poll -Wl,--wrap=read ;;
 	grpc_proto) echo -lz ;;
 	esac
 }
@@ -63,7 +65,7 @@ build() {
 	$CC $FLAGS -o "$bin" "fuzz/fuzz_$1.c" $(srcs "$1") $(libs "$1")
 }
 
-targets=${*:-http1 config grpc_proto x509 alloc}
+targets=${*:-http1 config grpc_proto x509 alloc exchange}
 mkdir -p "$OUT"
 set -- $targets
 while [ $# -gt 0 ]; do # two at a time: the machine has two cores
@@ -84,6 +86,7 @@ status=0
 for t in $targets; do
 	max_len=4096
 	[ "$t" = http1 ] && max_len=16384
+	[ "$t" = exchange ] && max_len=65537 # variant byte + 64 KiB of peer bytes
 	if [ $REPLAY = 1 ]; then
 		# shellcheck disable=SC2046
 		set -- $(ls -d fuzz/corpus/"$t"/* fuzz/crashers/"$t"/* 2>/dev/null)

@@ -238,11 +238,17 @@ const struct lp_result *lp_probe_result(const struct lp_probe *p)
 
 /* ---- loops ---------------------------------------------------------------- */
 
-static void lp_probe_start(struct lp_probe *p, int64_t now)
+/* The probe's clock starts: -connect-timeout from now. */
+static void lp_probe_clock_start(struct lp_probe *p, int64_t now)
 {
 	p->t_start = p->x.t_phase = now;
 	p->x.deadline = now + p->cfg->connect_timeout_ms * 1000;
 	p->x.timeout_ms = p->cfg->connect_timeout_ms;
+}
+
+static void lp_probe_start(struct lp_probe *p, int64_t now)
+{
+	lp_probe_clock_start(p, now);
 	lp_connect_begin(p);
 }
 
@@ -325,4 +331,13 @@ void lp_probes_finish(struct lp_probe *ps, size_t n)
 		if (ps[i].phase == LP_PH_CONNECTED)
 			lp_start_talking(&ps[i]);
 	lp_poll_loop(ps, n, false);
+}
+
+/* ---- for tests and fuzzing ------------------------------------------------ */
+
+void lp_probe_adopt(struct lp_probe *p, int fd)
+{
+	lp_probe_clock_start(p, lp_now());
+	p->x.conn.fd = fd;
+	lp_connected(p);
 }

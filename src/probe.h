@@ -73,6 +73,12 @@ void lp_probes_connect(struct lp_probe *ps, size_t n);
 /* Runs n connected probes to their verdicts under one poll loop. */
 void lp_probes_finish(struct lp_probe *ps, size_t n);
 
+/* For tests and fuzzing: a probe connected by its caller.  fd is a
+ * connected, non-blocking stream socket, which the probe now owns (it is
+ * closed when the probe is done); the deadline starts now, as after
+ * lp_probes_connect.  Then lp_probes_finish. */
+void lp_probe_adopt(struct lp_probe *p, int fd);
+
 /* The verdict (LP_UNDECIDED until the probe is done). */
 const struct lp_result *lp_probe_result(const struct lp_probe *p);
 
