@@ -26,7 +26,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (cfg.action == LP_VERSION_ACTION) {
-		fputs("lprobe " LP_VERSION "\n", stdout);
+		printf("lprobe " LP_VERSION " (%s)\n", lp_tls_backend());
 		return 0;
 	}
 	/* every file is read before the sandbox closes open(2) */

@@ -617,8 +617,8 @@ static void lp_alert_text(int a, char *buf, size_t cap)
 {
 	if (a == 70)
 		snprintf(buf, cap,
-			 "the server does not accept TLS 1.2 (it wants TLS 1.3, "
-			 "which lprobe does not support)");
+			 "the server does not accept TLS 1.2 (it wants TLS 1.3, which this "
+			 "BearSSL build lacks: use lprobe's OpenSSL build)");
 	else if (a == 116)
 		snprintf(buf, cap, "the server requires a client certificate (-tls-client-cert)");
 	else if (a >= 42 && a <= 49)
@@ -878,4 +878,10 @@ ssize_t lp_tls_recv(struct lp_conn *c, void *buf, size_t len, struct lp_result *
 const char *lp_tls_alpn(const struct lp_conn *c)
 {
 	return c->tls ? br_ssl_engine_get_selected_protocol(&c->tls->cc.eng) : NULL;
+}
+
+/* bearssl.h has no version macro; Debian bookworm ships 0.6. */
+const char *lp_tls_backend(void)
+{
+	return "BearSSL 0.6; TLS 1.2";
 }

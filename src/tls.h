@@ -16,6 +16,10 @@
  *
  * Protocol: TLS 1.2 only, ECDHE with AES-GCM or ChaCha20-Poly1305.
  * BearSSL has no TLS 1.3; a server that insists on it is told apart.
+ *
+ * Two implementations: tls.c (BearSSL, the default build) and
+ * tls_openssl.c (OpenSSL 3, `make TLS=openssl`: TLS 1.2 and 1.3, same
+ * checks and messages; see its header comment for what differs).
  */
 #ifndef LP_TLS_H
 #define LP_TLS_H
@@ -49,8 +53,12 @@ ssize_t lp_tls_recv(struct lp_conn *c, void *buf, size_t len, struct lp_result *
 /* The ALPN protocol the server selected, or NULL. */
 const char *lp_tls_alpn(const struct lp_conn *c);
 
-/* A sentence for a BearSSL error code (handshake context in t).  For tests
- * and verbose output. */
+/* A sentence for a backend error code (BearSSL's; tls_openssl.c's own
+ * encoding in the OpenSSL build).  For tests and verbose output. */
 void lp_tls_error_text(int err, const char *expected_name, char *buf, size_t cap);
+
+/* The TLS backend, its version and protocols, e.g. "BearSSL 0.6; TLS 1.2"
+ * (for -version). */
+const char *lp_tls_backend(void);
 
 #endif
