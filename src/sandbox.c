@@ -49,6 +49,10 @@ static const unsigned lp_allowed[] = {
 	SYS_rt_sigreturn,
 	SYS_exit,
 	SYS_exit_group,
+#ifdef LP_TLS_OPENSSL
+	/* OpenSSL build (tls_openssl.c) only: */
+	SYS_getpid,        /* the DRBG compares the pid on every draw (fork detection) */
+#endif
 };
 
 #define LP_NALLOWED (sizeof lp_allowed / sizeof lp_allowed[0])
