@@ -22,8 +22,8 @@
 
 struct lp_arena {
 	unsigned char *base;
-	size_t cap, top;	 /* bytes handed out from the end: the high-water mark */
-	size_t live, live_peak;	 /* bytes in blocks not freed (class sizes) */
+	size_t cap, top;	/* bytes handed out from the end: the high-water mark */
+	size_t live, live_peak; /* bytes in blocks not freed (class sizes) */
 	void *free_list[LP_ARENA_CLASSES];
 };
 

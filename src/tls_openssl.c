@@ -59,7 +59,8 @@ struct lp_tls {
 	struct lp_conn *conn;
 	struct lp_result *r; /* the current call's result, for the BIO */
 	bool io_failed, eof, client_cert, handshaken;
-	unsigned char first[5]; /* first bytes the server sent, to spot plaintext */
+	bool cert_requested, got_data; /* for a TLS 1.3 client-certificate refusal */
+	unsigned char first[5];	       /* first bytes the server sent, to spot plaintext */
 	size_t first_len;
 	unsigned char ip[16];
 	size_t ip_len;
@@ -241,10 +242,11 @@ static int lp_load_key(SSL_CTX *ctx, const char *path, struct lp_result *r)
 	k = PEM_read_bio_PrivateKey(b, NULL, lp_no_password, NULL);
 	BIO_free(b);
 	ERR_clear_error();
-	if (!k || (EVP_PKEY_get_base_id(k) != EVP_PKEY_RSA && EVP_PKEY_get_base_id(k) != EVP_PKEY_EC)) {
+	if (!k ||
+	    (EVP_PKEY_get_base_id(k) != EVP_PKEY_RSA && EVP_PKEY_get_base_id(k) != EVP_PKEY_EC)) {
 		EVP_PKEY_free(k);
-		return lp_fail(r, LP_USAGE, "-tls-client-key %.128s: no RSA or EC private key in it",
-			       path);
+		return lp_fail(r, LP_USAGE,
+			       "-tls-client-key %.128s: no RSA or EC private key in it", path);
 	}
 	ok = X509_check_private_key(SSL_CTX_get0_certificate(ctx), k) == 1 &&
 	     SSL_CTX_use_PrivateKey(ctx, k) == 1;
@@ -379,7 +381,7 @@ int lp_tls_load(struct lp_tls **out, const struct lp_config *c, struct lp_result
 static void lp_note_dates(struct lp_tls *t, X509 *x, int err)
 {
 	const ASN1_TIME *when = err == X509_V_ERR_CERT_NOT_YET_VALID ? X509_get0_notBefore(x)
-								      : X509_get0_notAfter(x);
+								     : X509_get0_notAfter(x);
 	struct tm tm;
 
 	t->bad_date[0] = '\0';
@@ -426,6 +428,20 @@ static int lp_verify_chain(X509_STORE_CTX *xs, void *arg)
 
 /* ---- a connection ------------------------------------------------------- */
 
+/* Notes a CertificateRequest from the server: in TLS 1.3 the server
+ * judges our certificate after our handshake is over, and some servers
+ * (node's tls) then just drop the connection, without an alert. */
+static void lp_watch_handshake(int write_p, int version, int content_type, const void *buf,
+			       size_t len, SSL *ssl, void *arg)
+{
+	struct lp_tls *t = SSL_get_app_data(ssl);
+
+	(void)version, (void)arg;
+	if (!write_p && content_type == SSL3_RT_HANDSHAKE && len > 0 &&
+	    *(const unsigned char *)buf == SSL3_MT_CERTIFICATE_REQUEST)
+		t->cert_requested = true;
+}
+
 /* The names to check: as in tls.c, an IP given as -tls-server-name is
  * matched against iPAddress SANs and not sent as SNI (RFC 6066 §3). */
 static void lp_set_names(struct lp_tls *t, const struct lp_target *tg)
@@ -458,7 +474,7 @@ int lp_tls_start(struct lp_tls *t, struct lp_conn *conn, const struct lp_target 
 
 	lp_set_names(t, tg);
 	t->conn = conn, t->r = r;
-	t->io_failed = t->eof = t->handshaken = false;
+	t->io_failed = t->eof = t->handshaken = t->cert_requested = t->got_data = false;
 	t->first_len = 0, t->alpn[0] = '\0';
 	t->client_cert = t->cfg->tls_client_cert != NULL;
 	SSL_free(t->ssl);
@@ -468,14 +484,14 @@ int lp_tls_start(struct lp_tls *t, struct lp_conn *conn, const struct lp_target 
 	BIO_set_init(bio, 1);
 	SSL_set_bio(t->ssl, bio, bio);
 	SSL_set_app_data(t->ssl, t);
-	if (t->server_name &&
-	    (!SSL_set_tlsext_host_name(t->ssl, t->server_name) ||
-	     !SSL_set1_host(t->ssl, t->server_name)))
+	if (t->server_name && (!SSL_set_tlsext_host_name(t->ssl, t->server_name) ||
+			       !SSL_set1_host(t->ssl, t->server_name)))
 		return lp_fail(r, LP_INTERNAL, "TLS: cannot set the server name");
 	/* RFC 6125 §6.4.3: a wildcard is a whole left-most label only */
 	SSL_set_hostflags(t->ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
 	if (h2 && SSL_set_alpn_protos(t->ssl, alpn, sizeof alpn - 1) != 0)
 		return lp_fail(r, LP_INTERNAL, "TLS: cannot set ALPN");
+	SSL_set_msg_callback(t->ssl, lp_watch_handshake);
 	SSL_set_connect_state(t->ssl);
 	if (t->have_ip)
 		lp_net_nodelay(conn->fd);
@@ -625,8 +641,9 @@ static int lp_tls_lost(struct lp_tls *t, const char *how, struct lp_result *r)
 	if (lp_peer_spoke_http(t))
 		return lp_fail(r, LP_TLS, "%s", LP_PLAINTEXT_PEER);
 	return lp_fail(r, LP_TLS, "the server %s during the handshake%s", how,
-		       t->client_cert ? " (did it reject our client certificate?)"
-				      : " (does it require a client certificate, or not speak TLS?)");
+		       t->client_cert
+			       ? " (did it reject our client certificate?)"
+			       : " (does it require a client certificate, or not speak TLS?)");
 }
 
 static void lp_expected_name(const struct lp_tls *t, char *name, size_t cap)
@@ -723,6 +740,23 @@ int lp_tls_handshake(struct lp_conn *conn, struct lp_result *r)
 	return lp_ssl_wait(t, rc, r) == LP_IO_AGAIN ? 0 : -1;
 }
 
+/* The connection died after a TLS 1.3 handshake in which the server asked
+ * for a certificate, before it sent a byte: its verdict on our
+ * certificate (or on its absence).  Reported as the handshake failure it
+ * is in TLS 1.2. */
+static bool lp_refused_client(const struct lp_tls *t)
+{
+	return t->cert_requested && !t->got_data && SSL_version(t->ssl) == TLS1_3_VERSION;
+}
+
+static ssize_t lp_client_lost(struct lp_tls *t, const char *how, struct lp_result *r)
+{
+	memcpy(r->where, t->target_name, sizeof r->where);
+	return lp_fail(r, LP_TLS, "the server %s after the TLS 1.3 handshake %s", how,
+		       t->client_cert ? "(did it reject our client certificate?)"
+				      : "(it asked for a client certificate: -tls-client-cert)");
+}
+
 /* A failure on application data: an alert after our last handshake
  * flight (TLS 1.3 servers judge the client certificate there) is still a
  * TLS failure; a socket error keeps its own kind. */
@@ -730,7 +764,11 @@ static ssize_t lp_data_failed(struct lp_tls *t, int rc, struct lp_result *r)
 {
 	int w = lp_ssl_wait(t, rc, r);
 
-	return w == LP_IO_AGAIN ? LP_IO_AGAIN : LP_IO_ERROR;
+	if (w == LP_IO_AGAIN)
+		return LP_IO_AGAIN;
+	if (t->io_failed && lp_refused_client(t))
+		return lp_client_lost(t, "reset the connection", r);
+	return LP_IO_ERROR;
 }
 
 ssize_t lp_tls_send(struct lp_conn *c, const void *buf, size_t len, struct lp_result *r)
@@ -754,10 +792,12 @@ ssize_t lp_tls_recv(struct lp_conn *c, void *buf, size_t len, struct lp_result *
 	t->r = r;
 	ERR_clear_error();
 	n = SSL_read(t->ssl, buf, (int)(len > 16384 ? 16384 : len));
-	if (n > 0)
+	if (n > 0) {
+		t->got_data = true;
 		return n;
-	if (SSL_get_error(t->ssl, n) == SSL_ERROR_ZERO_RETURN)
-		return 0; /* close_notify, or EOF (SSL_OP_IGNORE_UNEXPECTED_EOF) */
+	}
+	if (SSL_get_error(t->ssl, n) == SSL_ERROR_ZERO_RETURN) /* close_notify, or EOF */
+		return lp_refused_client(t) ? lp_client_lost(t, "closed the connection", r) : 0;
 	return lp_data_failed(t, n, r);
 }
 
