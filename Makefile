@@ -90,6 +90,7 @@ integration: all
 test: deps
 	$(MAKE) WERROR=1 all unit
 	$(MAKE) integration
+	$(MAKE) WERROR=1 integration-openssl
 	FUZZ_TIME=5 sh fuzz/run.sh
 
 # ASan + UBSan: the unit tests, and the whole integration suite against a
