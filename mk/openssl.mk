@@ -36,6 +36,13 @@ SRC      := $(filter-out $(LP_OSSL_SRC),$(SRC))
 OBJ      := $(filter-out $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LP_OSSL_SRC)),$(OBJ))
 endif
 
+# linux/arm64 flavour, smoke-tested under qemu-user like `make arm64`.
+.PHONY: arm64-openssl
+arm64-openssl:
+	sh scripts/deps-arm64.sh
+	$(MAKE) ARCH=arm64 TLS=openssl all
+	TLS=openssl sh tests/arm64-smoke.sh build/arm64/openssl/lprobe
+
 # The TLS tests once more, against the OpenSSL build (make test runs both).
 .PHONY: integration-openssl
 integration-openssl:

@@ -5,6 +5,7 @@
  * other archives are in fortify_shims.c; `nm -u` on the archives, less
  * what musl defines, lists exactly these.
  */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 int __sprintf_chk(char *s, int flag, size_t slen, const char *fmt, ...);
 int __vfprintf_chk(FILE *f, int flag, const char *fmt, va_list ap);
 long __fdelt_chk(long d);
+_Noreturn void __longjmp_chk(sigjmp_buf env, int val);
 int getcontext(void *ucp);
 void makecontext(void *ucp, void (*fn)(void), int argc, ...);
 int setcontext(const void *ucp);
@@ -49,6 +51,15 @@ long __fdelt_chk(long d)
 	if (d < 0 || d >= 1024) /* FD_SETSIZE */
 		abort();
 	return d / (long)(8 * sizeof(long));
+}
+
+/* arm64: armcap.c's SIGILL handler, probing CPU features at start-up
+ * (before the sandbox), leaves with siglongjmp; glibc's checked variant
+ * only adds a stack-direction check.  The sigjmp_buf layouts agree
+ * (aarch64: 22 registers, a flag word, a 128-byte signal mask). */
+_Noreturn void __longjmp_chk(sigjmp_buf env, int val)
+{
+	siglongjmp(env, val);
 }
 
 /* OpenSSL's async jobs (ASYNC_start_job, for asynchronous engines) run on

@@ -43,7 +43,7 @@
 /* Measured (docs/BENCHMARKS.md): about 400 KiB live for start-up plus a
  * handshake with the system CA bundle loaded; room for several
  * concurrent connections on top. */
-#define LP_OSSL_HEAP (1536 * 1024)
+#define LP_OSSL_HEAP (3 * 1024 * 1024)
 #define LP_FILE_MAX  (4 * 1024 * 1024)
 #define LP_DER_MAX   (16 * 1024)
 
@@ -687,7 +687,9 @@ static int lp_tls_failed(struct lp_tls *t, struct lp_result *r)
 				 t->bad_date);
 	}
 	if (t->cfg->verbose)
-		lp_log("OpenSSL error code 0x%x, verify result %ld", (unsigned)code, vr);
+		lp_log("OpenSSL error code 0x%x, verify result %ld; TLS heap %zu KiB peak, %zu KiB "
+		       "touched",
+		       (unsigned)code, vr, lp_heap.live_peak / 1024, lp_heap.top / 1024);
 	memcpy(r->where, t->target_name, sizeof r->where);
 	return lp_fail(r, LP_TLS, "%s", text);
 }
