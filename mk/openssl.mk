@@ -8,7 +8,7 @@
 # Debian's libssl.a/libcrypto.a are built for glibc: src/openssl_shims.c
 # supplies what musl lacks.
 
-LP_OSSL_SRC := src/tls_openssl.c src/openssl_shims.c
+LP_OSSL_SRC := src/tls_openssl.c src/openssl_shims.c src/openssl_provider.c
 .DEFAULT_GOAL := all # the rules below come before the Makefile's first
 
 ifeq ($(TLS),openssl)

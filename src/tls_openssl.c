@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "openssl_provider.h"
 #include "report.h"
 #include "x509.h"
 
@@ -271,9 +272,12 @@ static int lp_ossl_init(struct lp_result *r)
 		return lp_fail(r, LP_INTERNAL, "TLS: OpenSSL allocated before start-up");
 	lp_arena_init(&lp_heap, lp_heap_buf, sizeof lp_heap_buf);
 	if (!OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_LOAD_SSL_STRINGS |
-				      OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS | OPENSSL_INIT_NO_ATEXIT,
+				      OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS | OPENSSL_INIT_NO_ATEXIT |
+				      OPENSSL_INIT_NO_ADD_ALL_CIPHERS,
 			      NULL))
 		return lp_fail(r, LP_INTERNAL, "TLS: OpenSSL initialisation failed");
+	if (!lp_openssl_provider_load())
+		return lp_fail(r, LP_INTERNAL, "TLS: cannot load OpenSSL's default provider");
 	return 0;
 }
 
