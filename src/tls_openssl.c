@@ -268,7 +268,9 @@ static int lp_verify_chain(X509_STORE_CTX *xs, void *arg);
 
 /* OpenSSL once per process, without openssl.cnf (no file), without the
  * error-string tables (a few million instructions; the messages are
- * ours), and without an atexit handler (the process just exits). */
+ * ours), without an atexit handler (the process just exits), and without
+ * the legacy table of every cipher's names (fetches go by the provider's
+ * names; the digest table stays, certificate security levels use it). */
 static int lp_ossl_init(struct lp_result *r)
 {
 	if (!CRYPTO_set_mem_functions(lp_ossl_malloc, lp_ossl_realloc, lp_ossl_free))
