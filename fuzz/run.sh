@@ -25,7 +25,8 @@ srcs() {
 	http1) echo src/http1_parse.c ;;
 	grpc_proto) echo src/grpc_proto.c ;;
 	x509) echo src/x509.c ;;
-	config) ls src/*.c | grep -v -e '^src/main\.c$' -e '^src/fortify_shims\.c$' -e '^src/alloc\.c$' ;;
+	config) ls src/*.c | grep -v -e '^src/main\.c$' -e '^src/fortify_shims\.c$' -e '^src/alloc\.c$' \
+		-e '^src/tls_openssl\.c$' -e '^src/openssl_' ;; # the BearSSL build's sources
 	*) echo "unknown target $1" >&2; exit 2 ;;
 	esac
 }
