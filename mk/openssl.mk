@@ -43,9 +43,12 @@ arm64-openssl:
 	$(MAKE) ARCH=arm64 TLS=openssl all
 	TLS=openssl sh tests/arm64-smoke.sh build/arm64/openssl/lprobe
 
-# The TLS tests once more, against the OpenSSL build (make test runs both).
+# The TLS tests once more, against the OpenSSL build (make test runs both):
+# HTTPS, gRPC over TLS, and the sandbox's strace checks (files opened,
+# getrandom, the filter before the first socket).
 .PHONY: integration-openssl
 integration-openssl:
 	$(MAKE) TLS=openssl all
 	LPROBE=build/openssl/lprobe TEST_LPROBE_BINARY=build/openssl/lprobe \
-		$(PYTEST) -q tests/integration/test_tls.py tests/integration/test_grpc.py -k tls
+		$(PYTEST) -q tests/integration/test_tls.py tests/integration/test_grpc.py \
+		tests/integration/test_sandbox.py -k "tls or sandbox or filter"
