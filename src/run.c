@@ -136,12 +136,21 @@ static int lp_verdict(const struct lp_run_config *rc, char *line, size_t cap)
 
 /* ---- one attempt ------------------------------------------------------------ */
 
+/* Strict mode for one probe without -v, unless it speaks TLS through a
+ * backend that needs more than read and write (tls.h LP_TLS_STRICT_OK). */
+static bool lp_strict_ok(const struct lp_run_config *rc)
+{
+	const struct lp_config *c0 = &rc->group[0];
+
+	return rc->n == 1 && !c0->verbose && (LP_TLS_STRICT_OK || !c0->tls);
+}
+
 /* Connect every probe, confine, finish.  Fills line (empty when healthy)
  * and returns the exit status. */
 static int lp_attempt(const struct lp_run_config *rc, char *line, size_t cap)
 {
 	const struct lp_config *c0 = &rc->group[0];
-	bool strict = rc->n == 1 && !c0->verbose;
+	bool strict = lp_strict_ok(rc);
 	struct lp_result r = {0};
 
 	lp_probes_connect(lp_probes, rc->n);

@@ -14,9 +14,11 @@
  *    narrowest.  Where the process already has a seccomp filter (a
  *    container runtime's default profile) the kernel refuses strict mode,
  *    and the filter below is installed instead;
- *  - LP_CONFINE_FILTER (several probes, or -v): a seccomp filter that
- *    allows read, write, poll, close, clock_gettime, getrandom, exit and
- *    sigreturn.  socket, connect, bind, listen, accept, sendto, sendmsg,
+ *  - LP_CONFINE_FILTER (several probes, or -v; and a TLS probe of the
+ *    OpenSSL build, whose DRBG calls getpid: LP_TLS_STRICT_OK in tls.h):
+ *    a seccomp filter that allows read, write, poll, close,
+ *    clock_gettime, getrandom, exit and sigreturn (and, in the OpenSSL
+ *    build, getpid: it returns a number, opens nothing).  socket, connect, bind, listen, accept, sendto, sendmsg,
  *    open, execve, fork, mmap, ptrace -- anything else -- kill the process.
  *
  * Either way no new connection, file or process is possible after it: a

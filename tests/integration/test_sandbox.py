@@ -108,3 +108,29 @@ def test_tls_opens_only_the_named_ca_file_and_seeds_from_getrandom(lprobe, tmp_p
     opened = [re.search(r'"([^"]+)"', line).group(1) for line in lines if "open" in line]
     assert opened == [str(pki["ca_cert"])], lines
     assert any("getrandom(" in line for line in lines), lines
+
+
+def test_one_tls_probe_is_strict_unless_its_tls_backend_calls_more(lprobe, tmp_path):
+    """One probe without -v runs under SECCOMP_MODE_STRICT (read, write, exit, sigreturn).
+    BearSSL needs no more. OpenSSL's DRBG calls getpid(2) on every draw (fork detection),
+    which strict mode kills: the OpenSSL build confines a TLS probe with the filter, which
+    allows getpid (tls.h LP_TLS_STRICT_OK), and the trace shows the call it needs."""
+    pki = certs.make_pki(tmp_path / "pki")
+    openssl = b"OpenSSL" in lprobe("-version").stdout
+    server = OneTlsHandshake(pki["server_ec_cert"], pki["server_ec_key"])
+    try:
+        run, lines = traced(lprobe, tmp_path, "-mode=tcp", "-tls",
+                            f"-tls-ca-cert={pki['ca_cert']}", f"-port={server.port}",
+                            calls="prctl,seccomp,getpid")
+    finally:
+        server.close()
+    run.assert_healthy()
+    seccomp = first_index(lines, r"PR_SET_SECCOMP|seccomp\(")
+    assert seccomp is not None, lines
+    confined_getpid = [line for line in lines[seccomp + 1:] if "getpid(" in line]
+    if openssl:
+        assert "SECCOMP_MODE_FILTER" in lines[seccomp], lines
+        assert confined_getpid, lines
+    else:
+        assert "SECCOMP_MODE_STRICT" in lines[seccomp], lines
+        assert confined_getpid == [], lines
