@@ -5,8 +5,10 @@ builds lprobe and the floor clients first).
 Starts nginx (HTTP and HTTPS) and the gRPC health server on 127.0.0.1, then for
 every client and mode measures one probe (fork + exec + probe + exit):
 
-  wall time      hyperfine -N, BENCH_RUNS runs after BENCH_WARMUP warm-up runs;
-                 every client of a table is measured together, interleaved
+  wall time      bench/timer.c, BENCH_RUNS runs after BENCH_WARMUP warm-up runs;
+  and CPU time   every client of a table is measured together, interleaved
+                 process by process; CPU (user+sys) and minor page faults
+                 per process from wait4
   instructions   valgrind --tool=callgrind (user space, repeatable); perf stat
                  instructions:u as well where the machine exposes the counter
   syscalls       strace -c -f
@@ -48,6 +50,13 @@ T_SYSCALLS = 24
 T_RSS_OVER_TRUE_KIB = 64
 T_GRPC_OWN_MS = 0.2
 T_SIZE_KIB = 300
+# Goals of issue 8 (section 3) and issue 10.
+G_SANDBOX_US = 10          # the sandbox adds at most this much wall time per probe
+G_WALL_VS_FLOOR = 1.15     # HTTP probe wall time ÷ floor-http's
+G_CPU_VS_FLOOR = 1.25      # HTTP probe CPU time (user+sys) ÷ floor-http's
+G_GRPC_OVER_FLOOR_US = 150  # gRPC probe wall time − floor-grpc's
+SANDBOX_RUNS = int(os.environ.get("BENCH_SANDBOX_RUNS", "3000"))
+MULTI_RUNS = int(os.environ.get("BENCH_MULTI_RUNS", "600"))
 
 T0 = time.monotonic()
 
@@ -179,15 +188,20 @@ class Servers:
 # Clients
 
 class Client:
-    def __init__(self, key, name, binary, argv, note="", alt=None):
+    def __init__(self, key, name, binary, argv, note="", alt=None, seq=None):
         self.key, self.name, self.binary, self.argv, self.note = key, name, binary, argv, note
         self.alt = alt   # another spelling of the same probe, tried if argv fails
+        self.seq = seq   # several programs, one after the other (`a && b`); argv is the first
         self.ok, self.why = None, ""
         self.m = {}   # measurements
 
     @property
+    def steps(self):
+        return self.seq or [self.argv]
+
+    @property
     def cmd(self):
-        return " ".join(shlex.quote(a) for a in self.argv)
+        return " && ".join(" ".join(shlex.quote(a) for a in argv) for argv in self.steps)
 
     def check(self):
         """Measured only if one probe against the live server exits 0."""
@@ -199,6 +213,14 @@ class Client:
         return self.ok
 
     def _check(self):
+        if self.seq:
+            for argv in self.seq:
+                one = Client(self.key, self.name, self.binary, argv)
+                if not one.check():
+                    self.ok, self.why = False, one.why
+                    return False
+            self.ok = True
+            return True
         try:
             r = run(self.argv, timeout=20)
         except subprocess.TimeoutExpired:
@@ -265,57 +287,97 @@ def clients(s):
     return groups
 
 
+def extra_clients(s):
+    """The sandbox's cost (issue 8) and one process for two probes (issue 10)."""
+    H, G = str(s.http), str(s.grpc)
+    lp, ns = LPROBE, BB + "/lprobe-twin/lprobe"
+    return {
+        "sandbox": [
+            Client("lprobe", "lprobe (seccomp filter)", lp, [lp, "-port=" + H]),
+            Client("noseccomp", "lprobe, no seccomp", ns, [ns, "-port=" + H],
+                   "built with -DLP_NO_SECCOMP (never shipped): PR_SET_NO_NEW_PRIVS only"),
+            Client("floor", "floor-http", BB + "/floor-http", [BB + "/floor-http", "127.0.0.1", H, "/"]),
+        ],
+        "null": [Client(m, "confine-null " + m, BB + "/confine-null", [BB + "/confine-null", m])
+                 for m in ("none", "strict", "filter", "notsc")],
+        "multi": [
+            Client("one", "one process, two groups", lp, [lp, "-port=" + H, "--", "-mode=grpc", "-port=" + G],
+                   "`lprobe -port=H -- -mode=grpc -port=G`: both probes connect, then one seccomp filter, then both talk"),
+            Client("two", "two processes, one after the other", lp, [lp, "-port=" + H],
+                   seq=[[lp, "-port=" + H], [lp, "-mode=grpc", "-port=" + G]],
+                   note="what `lprobe -port=H && lprobe -mode=grpc -port=G` costs, less the shell: the timer "
+                        "runs the two execs in sequence, the second only if the first exits 0"),
+            Client("http", "HTTP alone", lp, [lp, "-port=" + H]),
+            Client("grpc", "gRPC alone", lp, [lp, "-mode=grpc", "-port=" + G]),
+        ],
+    }
+
+
 # --------------------------------------------------------------------------
 # Measurements
 
-def hyperfine(tag, cs, work):
-    """All clients of a table in one measurement, interleaved: ROUNDS hyperfine
-    runs, each of every command (order reversed every other round), so that a
-    burst of noise on the machine hits every client alike."""
+def quant(v):
+    """median, p25, p75 of a list"""
+    q = statistics.quantiles(v, n=4) if len(v) > 1 else [v[0]] * 3
+    return statistics.median(v), q[0], q[2]
+
+
+def timed(tag, cs, work, runs=None, warmup=None):
+    """All clients of a table in one measurement, interleaved process by process
+    (bench/timer.c): run i runs every command once, in the table's order when i
+    is even and reversed when odd, so that a burst of noise on the machine hits
+    every client alike.  Wall time per run, and each process's CPU time
+    (user+sys, from wait4) and minor page faults."""
     cs = [c for c in cs if c.ok]
     if not cs:
         return
-    log("hyperfine %s: %s" % (tag, ", ".join(c.name for c in cs)))
-    times = {c.name: [] for c in cs}
-    rounds = {c.name: [] for c in cs}   # each round's median, ms
-    user = {c.name: [] for c in cs}
-    system = {c.name: [] for c in cs}
-    runs = max(1, -(-RUNS // ROUNDS))
-    warm = max(1, -(-WARMUP // ROUNDS))
-    for rnd in range(ROUNDS):
-        order = cs if rnd % 2 == 0 else cs[::-1]
-        out = os.path.join(work, "hyperfine-%s-%d.json" % (tag, rnd))
-        argv = ["hyperfine", "-N", "--style", "none", "--runs", str(runs), "--warmup", str(warm),
-                "--export-json", out]
-        for c in order:
-            argv += ["-n", c.name, c.cmd]
-        r = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=600)
-        if r.returncode != 0:
-            raise SystemExit("bench: hyperfine failed:\n" + r.stderr)
-        for h in json.load(open(out))["results"]:
-            times[h["command"]] += h["times"]
-            rounds[h["command"]].append(statistics.median(h["times"]) * 1000)
-            user[h["command"]].append(h["user"])
-            system[h["command"]].append(h["system"])
-    for c in cs:
-        t = sorted(x * 1000 for x in times[c.name])
-        q4 = statistics.quantiles(t, n=4)
+    runs, warmup = runs or RUNS, WARMUP if warmup is None else warmup
+    log("timer %s (%d runs): %s" % (tag, runs, ", ".join(c.name for c in cs)))
+    spec = os.path.join(work, "timer-%s.spec" % tag)
+    with open(spec, "w") as f:
+        for i, c in enumerate(cs):
+            steps = ["\x1f".join([os.path.realpath(shutil.which(a[0]) or a[0])] + a[1:]) for a in c.steps]
+            f.write("%d\x1f%s\n" % (i, "\x1e".join(steps)))
+    out = os.path.join(work, "timer-%s.tsv" % tag)
+    with open(out, "w") as f:
+        r = subprocess.run([BB + "/timer", str(runs), str(warmup), spec], stdout=f, stderr=subprocess.PIPE,
+                           text=True, timeout=900)
+    if r.returncode != 0:
+        raise SystemExit("bench: timer failed:\n" + r.stderr)
+    raw = {i: [] for i in range(len(cs))}
+    for line in open(out):
+        f = line.split("\t")
+        raw[int(f[0])].append([int(x) for x in f[2:]])
+    nb = max(1, min(ROUNDS, runs // 10))
+    for i, c in enumerate(cs):
+        v = raw[i]
+        bad = sum(1 for x in v if x[6] != 0)
+        wall = [x[0] / 1e6 for x in v]                 # ms
+        cpu = [(x[1] + x[2]) / 1000 for x in v]        # ms
+        t = sorted(wall)
         q20 = statistics.quantiles(t, n=20)
-        c.m.update(median=statistics.median(t), p25=q4[0], p75=q4[2], p5=q20[0], p95=q20[18], min=t[0],
-                   mean=statistics.fmean(t), stddev=statistics.stdev(t), runs=len(t), rounds=rounds[c.name],
-                   user_ms=statistics.fmean(user[c.name]) * 1000, sys_ms=statistics.fmean(system[c.name]) * 1000)
+        blk = lambda xs: [statistics.median(xs[k * len(xs) // nb:(k + 1) * len(xs) // nb]) for k in range(nb)]
+        med, p25, p75 = quant(wall)
+        cmed, c25, c75 = quant(cpu)
+        c.m.update(median=med, p25=p25, p75=p75, p5=q20[0], p95=q20[18], min=t[0],
+                   mean=statistics.fmean(t), stddev=statistics.stdev(t), runs=len(t),
+                   wall=wall, cpu=cpu, rounds=blk(wall), cpu_rounds=blk(cpu),
+                   cpu_median=cmed, cpu_p25=c25, cpu_p75=c75,
+                   minflt_run=statistics.median(x[3] for x in v), failed_runs=bad)
+        if bad:
+            log("  %s: %d of %d runs exited non-zero" % (c.name, bad, len(v)))
 
 
 def callgrind(argv):
     # Children are followed and counted (busybox wget runs openssl for HTTPS).
-    # bench/noseccomp makes lprobe's seccomp filter a no-op: it would kill valgrind.
+    # bench/noseccomp makes lprobe's seccomp (strict or filter) a no-op: it would kill valgrind.
     r = run([BB + "/noseccomp", "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", "--cache-sim=no",
              "--branch-sim=no", "--trace-children=yes"] + argv, timeout=300)
     n = [int(x) for x in re.findall(r"Collected\s*:\s*(\d+)", r.stderr)]
     if r.returncode != 0 or not n:
         return None, (r.stderr.strip().splitlines() or ["exit %d" % r.returncode])[-1][:160]
-    m = re.search(r"noseccomp: (\d+) filter", r.stderr)
-    return sum(n), ("seccomp filter skipped" if m and m.group(1) != "0" else "")
+    m = re.search(r"noseccomp: (\d+) seccomp", r.stderr)
+    return sum(n), ("seccomp skipped" if m and m.group(1) != "0" else "")
 
 
 PERF = None
@@ -397,6 +459,22 @@ def size_info(binary):
 def measure_all(c, work):
     if not c.ok:
         return
+    if c.seq:   # the programs of a sequence one by one: counts add up, peak RSS is the largest
+        parts = [Client(c.key, c.name, c.binary, argv) for argv in c.seq]
+        for p in parts:
+            p.ok = True
+            measure_all(p, work)
+        add = lambda k: None if any(p.m.get(k) is None for p in parts) else sum(p.m[k] for p in parts)
+        c.m.update(instr=add("instr"), syscalls=add("syscalls"), minflt=add("minflt"),
+                   rss=max(p.m["rss"] or 0 for p in parts) or None,
+                   rss_anon=max(p.m["rss_anon"] or 0 for p in parts), rss_file=max(p.m["rss_file"] or 0 for p in parts),
+                   syscalls_range=tuple(add_r for add_r in (
+                       sum(p.m["syscalls_range"][0] or 0 for p in parts), sum(p.m["syscalls_range"][1] or 0 for p in parts))),
+                   syscall_list={})
+        for p in parts:
+            for k, v in (p.m.get("syscall_list") or {}).items():
+                c.m["syscall_list"][k] = c.m["syscall_list"].get(k, 0) + v
+        return
     n, err = callgrind(c.argv)
     c.m["instr"] = n
     if n is None:
@@ -461,7 +539,7 @@ def machine():
         virt=virt, date=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         lprobe=ver([LPROBE, "-version"]), curl=ver(["curl", "--version"]),
         wget=ver(["wget", "--version"]), busybox=ver(["busybox"]), nginx=ver(["nginx", "-v"]),
-        hyperfine=ver(["hyperfine", "--version"]), valgrind=ver(["valgrind", "--version"]),
+        valgrind=ver(["valgrind", "--version"]),
         strace=ver(["strace", "-V"]), musl=ver(["dpkg-query", "-W", "-f=musl-tools ${Version}", "musl-tools"]),
         grpcio=ver([PY, "-c", "import grpc; print('python3-grpcio', grpc.__version__)"]),
         commit=(run(["git", "rev-parse", "--short", "HEAD"]).stdout.strip() or "(no commit)"),
@@ -469,7 +547,179 @@ def machine():
     )
 
 
-def report(groups, scaling, sizes, true_rss, mach, elapsed, work):
+def spread_of(a, b, op, key="rounds"):
+    """op(a, b) of the medians over all runs, and its 95 % half-interval and
+    25th–75th percentile over the blocks of consecutive runs (the same runs
+    for every client of a table: they are interleaved)."""
+    whole = {"rounds": "median", "cpu_rounds": "cpu_median"}[key]
+    v = [op(x, y) for x, y in zip(a.m.get(key, []), b.m.get(key, []))]
+    mid = op(a.m[whole], b.m[whole])
+    if len(v) < 2:
+        return mid, None, None, None
+    q = statistics.quantiles(v, n=4)
+    return mid, 1.96 * statistics.stdev(v) / len(v) ** 0.5, q[0], q[2]
+
+
+def fmt_delta(t, scale=1000, unit="µs", fmt="{:+.1f}"):
+    mid, ci, lo, hi = t
+    f = lambda v, sign=True: (fmt if sign else fmt.replace("+", "")).format(v * scale)
+    sp = "" if unit == "×" else " "
+    txt = f(mid) + sp + unit
+    if ci is not None:
+        txt += " ± %s (blocks %s to %s)" % (f(ci, False), f(lo), f(hi))
+    return txt
+
+
+def goals(w, g, x):
+    sb, mu = x["sandbox"], x["multi"]
+    usable = lambda *cs: all(c.ok and c.m.get("median") is not None for c in cs)
+    w("## Goals: the sandbox's cost, and the probe against the floor (issues 8 and 10)")
+    w("")
+    lp, ns = sb["lprobe"], sb["noseccomp"]
+    nb = len(lp.m.get("rounds", []))
+    w("Measured with `bench/timer.c`: %d runs, each running every command of the table once, one after" % lp.m.get("runs", 0))
+    w("the other (reversed on odd runs), after %d warm-up runs. Per process: wall time (vfork to wait4)," % WARMUP)
+    w("CPU time (user+sys from wait4: the kernel's run time of the process, exec to exit, exact to the µs;")
+    w("its user/sys split is sampled at the tick and not shown), minor page faults. Differences and ratios")
+    w("are of the medians over all runs; ± is a 95 %% interval from the same figure over %d blocks of" % nb)
+    w("consecutive runs (1.96 × their standard deviation ÷ √%d), *blocks* its 25th–75th percentile there." % nb)
+    w("")
+    w("| goal | measured | verdict |")
+    w("|---|---|---|")
+
+    def goal(name, text, ok):
+        w("| %s | %s | %s |" % (name, text if text else "—", "not measured" if ok is None else "meets" if ok else "**MISSES**"))
+    verdicts = []
+    if usable(lp, ns):
+        d = spread_of(lp, ns, lambda a, b: a - b)
+        dc = spread_of(lp, ns, lambda a, b: a - b, "cpu_rounds")
+        ok = d[0] * 1000 <= G_SANDBOX_US
+        verdicts.append(("sandbox ≤ %d µs" % G_SANDBOX_US, ok, "%+.1f µs" % (d[0] * 1000)))
+        goal("the sandbox adds ≤ %d µs wall per probe: lprobe − no-seccomp twin" % G_SANDBOX_US,
+             "wall %s; CPU %s" % (fmt_delta(d), fmt_delta(dc)), ok)
+    else:
+        goal("the sandbox adds ≤ %d µs wall per probe" % G_SANDBOX_US, lp.why or ns.why, None)
+    fl = sb["floor"]
+    if usable(lp, fl):
+        r = spread_of(lp, fl, lambda a, b: a / b)
+        rc = spread_of(lp, fl, lambda a, b: a / b, "cpu_rounds")
+        ok = r[0] <= G_WALL_VS_FLOOR
+        verdicts.append(("HTTP wall ≤ %.2f× floor" % G_WALL_VS_FLOOR, ok, "%.2f×" % r[0]))
+        goal("HTTP probe's wall time ≤ %.2f× floor-http's" % G_WALL_VS_FLOOR,
+             "%s (%.0f vs %.0f µs)" % (fmt_delta(r, 1, "×", "{:.3f}"), lp.m["median"] * 1000, fl.m["median"] * 1000), ok)
+        ok = rc[0] <= G_CPU_VS_FLOOR
+        verdicts.append(("HTTP CPU ≤ %.2f× floor" % G_CPU_VS_FLOOR, ok, "%.2f×" % rc[0]))
+        goal("HTTP probe's CPU time ≤ %.2f× floor-http's" % G_CPU_VS_FLOOR,
+             "%s (%.0f vs %.0f µs)" % (fmt_delta(rc, 1, "×", "{:.3f}"), lp.m["cpu_median"] * 1000, fl.m["cpu_median"] * 1000), ok)
+    lg, fg = g["grpc"]["lprobe"], g["grpc"]["floor"]
+    if usable(lg, fg):
+        d = spread_of(lg, fg, lambda a, b: a - b)
+        dc = spread_of(lg, fg, lambda a, b: a - b, "cpu_rounds")
+        ok = d[0] * 1000 <= G_GRPC_OVER_FLOOR_US
+        verdicts.append(("gRPC ≤ +%d µs over floor" % G_GRPC_OVER_FLOOR_US, ok, "%+.0f µs" % (d[0] * 1000)))
+        goal("gRPC probe's wall time ≤ floor-grpc's + %d µs (the gRPC table below)" % G_GRPC_OVER_FLOOR_US,
+             "wall %s (%.0f vs %.0f µs); CPU %s" % (fmt_delta(d, fmt="{:+.0f}"), lg.m["median"] * 1000, fg.m["median"] * 1000,
+                                                    fmt_delta(dc, fmt="{:+.0f}")), ok)
+    w("")
+    miss = ["%s (%s)" % (n, v) for n, ok, v in verdicts if ok is False]
+    w("**Missed: %s.**" % "; ".join(miss) if miss else "Every goal measured is met.")
+    w("")
+    GOAL_VERDICTS[:] = verdicts
+
+    w("### The sandbox's cost: one plaintext HTTP probe, four builds, interleaved")
+    w("")
+    w("| build | wall µs, median (p25–p75) | CPU µs, median (p25–p75) | Δ wall vs no seccomp | Δ CPU vs no seccomp | minor page faults | syscalls | instructions |")
+    w("|---|--:|--:|--:|--:|--:|--:|--:|")
+    marks = {}
+    for c in sb.values():
+        if not c.ok or c.m.get("median") is None:
+            w("| %s | %s | | | | | | |" % (c.name, c.why or "—"))
+            continue
+        if c.note:
+            marks[c.key] = "¹²³⁴⁵"[len(marks)]
+        dd = "—" if c.key in ("noseccomp", "floor") or not usable(ns) else "%+.1f" % ((c.m["median"] - ns.m["median"]) * 1000)
+        dcpu = "—" if c.key in ("noseccomp", "floor") or not usable(ns) else "%+.1f" % ((c.m["cpu_median"] - ns.m["cpu_median"]) * 1000)
+        w("| %s%s | %.1f (%.1f–%.1f) | %.1f (%.1f–%.1f) | %s | %s | %s | %s | %s |" % (
+            "**%s**" % c.name if c.key == "lprobe" else c.name, " " + marks[c.key] if c.key in marks else "",
+            c.m["median"] * 1000, c.m["p25"] * 1000, c.m["p75"] * 1000,
+            c.m["cpu_median"] * 1000, c.m["cpu_p25"] * 1000, c.m["cpu_p75"] * 1000, dd, dcpu,
+            "%g" % c.m["minflt_run"], sysc(c), fnum(c.m.get("instr"))))
+    w("")
+    for c in sb.values():
+        if c.key in marks:
+            w("%s %s: %s.  " % (marks[c.key], c.name, c.note))
+    w("Minor page faults: the median per process from wait4 (the timer forks with vfork: nothing of its own is")
+    w("counted). Syscalls: `strace -c -f` as in the tables below.")
+    w("")
+    for key in ("lprobe", "noseccomp", "floor"):
+        c = sb[key]
+        if c.ok and c.m.get("syscall_list"):
+            lst = ", ".join("%s %d" % (k, v) for k, v in sorted(c.m["syscall_list"].items(), key=lambda kv: (-kv[1], kv[0])))
+            w("- %s (%d): %s" % (c.name, c.m["syscalls"], lst))
+    w("")
+
+    nu = x["null"]
+    if usable(*nu.values()):
+        base = nu["none"]
+        w("Where it goes: the same confinements in a static program that does nothing else (`bench/confine_null.c`:")
+        w("PR_SET_NO_NEW_PRIVS, then the confinement, then exit), interleaved, %d runs:" % base.m["runs"])
+        w("")
+        w("| confine-null | wall µs, median | CPU µs, median | Δ wall vs none | Δ CPU vs none |")
+        w("|---|--:|--:|--:|--:|")
+        what = {"none": "none (no_new_privs only)", "strict": "strict (SECCOMP_MODE_STRICT)",
+                "filter": "filter (one instruction, RET ALLOW)", "notsc": "notsc (PR_SET_TSC → SIGSEGV, no seccomp)"}
+        for k, c in nu.items():
+            w("| %s | %.1f | %.1f | %s | %s |" % (
+                what[k], c.m["median"] * 1000, c.m["cpu_median"] * 1000,
+                "—" if k == "none" else fmt_delta(spread_of(c, base, lambda a, b: a - b)),
+                "—" if k == "none" else fmt_delta(spread_of(c, base, lambda a, b: a - b, "cpu_rounds"))))
+        w("")
+        w("On x86 the kernel also disables the time-stamp counter for a process in strict mode")
+        w("(`disable_TSC()` in `seccomp_set_mode_strict`): CR4.TSD is then flipped at every context switch")
+        w("into or out of the process — a probe blocked in read(2) waiting for its server switches out and")
+        w("back in — and in a VM a CR4 write is a trap to the hypervisor. *notsc* is that alone, without seccomp.")
+        w("A filter instead costs its allocation and JIT compilation at attach and its release at exit.")
+        w("lprobe used strict mode for a single probe at first; measured side by side with the filter in the")
+        w("probe itself it cost the same (+33.9 vs +33.1 µs over the no-seccomp twin, 3,000 runs), because the")
+        w("probe blocks in read(2) and pays the CR4 trap at each switch, so only the filter is kept (one path).")
+        w("")
+
+    w("### One process for HTTP + gRPC, or two (issue 10)")
+    w("")
+    w("| | wall ms, median (p25–p75) | CPU ms, median (p25–p75) | peak RSS KiB | minor page faults | syscalls | instructions |")
+    w("|---|--:|--:|--:|--:|--:|--:|")
+    marks = {}
+    for c in mu.values():
+        if not c.ok or c.m.get("median") is None:
+            w("| %s | %s | | | | | |" % (c.name, c.why or "—"))
+            continue
+        if c.note:
+            marks[c.key] = "¹²³⁴⁵"[len(marks)]
+        w("| %s%s | %.3f (%.3f–%.3f) | %.3f (%.3f–%.3f) | %s | %g | %s | %s |" % (
+            c.name, " " + marks[c.key] if c.key in marks else "", c.m["median"], c.m["p25"], c.m["p75"],
+            c.m["cpu_median"], c.m["cpu_p25"], c.m["cpu_p75"], fnum(c.m.get("rss")), c.m["minflt_run"],
+            sysc(c), fnum(c.m.get("instr"))))
+    w("")
+    for c in mu.values():
+        if c.key in marks:
+            w("%s %s: %s.  " % (marks[c.key], c.name, c.note))
+    w("Peak RSS of the two processes is the larger of the two (they do not run at the same time); their")
+    w("page faults, syscalls and instructions add up.")
+    w("")
+    one, two = mu["one"], mu["two"]
+    if usable(one, two):
+        d = spread_of(two, one, lambda a, b: a - b)
+        dc = spread_of(two, one, lambda a, b: a - b, "cpu_rounds")
+        w("One process instead of two saves %s of wall time (%.0f %%) and %s of CPU (%.0f %%); peak RSS %s KiB vs %s KiB." % (
+            fmt_delta(d, fmt="{:.1f}"), 100 * d[0] / two.m["median"], fmt_delta(dc, fmt="{:.1f}"), 100 * dc[0] / two.m["cpu_median"],
+            fnum(one.m.get("rss")), fnum(two.m.get("rss"))))
+        w("")
+
+
+GOAL_VERDICTS = []
+
+
+def report(groups, extra, scaling, sizes, true_rss, mach, elapsed, work):
     g = {k: {c.key: c for c in v} for k, v in groups.items()}
     L = []
     w = L.append
@@ -493,7 +743,8 @@ def report(groups, scaling, sizes, true_rss, mach, elapsed, work):
     w("Produced by:")
     w("")
     w("```sh")
-    w("make bench        # = bash bench/run.sh  (BENCH_RUNS=%d BENCH_WARMUP=%d BENCH_ROUNDS=%d BENCH_RSS_RUNS=%d)" % (RUNS, WARMUP, ROUNDS, RSS_RUNS))
+    w("make bench        # = bash bench/run.sh  (BENCH_RUNS=%d BENCH_WARMUP=%d BENCH_ROUNDS=%d BENCH_RSS_RUNS=%d" % (RUNS, WARMUP, ROUNDS, RSS_RUNS))
+    w("                  #   BENCH_SANDBOX_RUNS=%d BENCH_MULTI_RUNS=%d)" % (SANDBOX_RUNS, MULTI_RUNS))
     w("```")
     w("")
     w("| machine | |")
@@ -505,7 +756,7 @@ def report(groups, scaling, sizes, true_rss, mach, elapsed, work):
     w("| lprobe | `%s`, commit %s%s |" % (mach["lprobe"], mach["commit"], " + uncommitted changes" if mach["dirty"] else ""))
     w("| clients | %s; %s; %s |" % (mach["curl"].split(" (")[0], mach["wget"].split(" built")[0], mach["busybox"].split(" multi")[0]))
     w("| servers | %s; %s (generic handler, `bench/grpc_server.py`) |" % (mach["nginx"].replace("nginx version: ", ""), mach["grpcio"]))
-    w("| tools | %s; %s; %s; %s |" % (mach["hyperfine"], mach["valgrind"], mach["strace"].replace(" -- version", ""), mach["musl"]))
+    w("| tools | bench/timer.c; %s; %s; %s |" % (mach["valgrind"], mach["strace"].replace(" -- version", ""), mach["musl"]))
     w("")
 
     # ---- summary, for the README to quote
@@ -533,11 +784,13 @@ def report(groups, scaling, sizes, true_rss, mach, elapsed, work):
             w("- %s: %s." % (a.name, a.why))
     w("")
 
+    goals(w, g, {k: {c.key: c for c in v} for k, v in extra.items()})
+
     # ---- targets
     w("## Targets")
     w("")
     w("Reported against, not asserted. Measured on plaintext HTTP unless the row says otherwise. For the")
-    w("two wall-time targets, *per round* is the range of the same figure over the %d interleaved rounds:" % ROUNDS)
+    w("two wall-time targets, *per block* is the range of the same figure over %d blocks of consecutive runs:" % ROUNDS)
     w("a target inside that range can go either way from one run to the next.")
     w("")
     w("| target | lprobe | verdict |")
@@ -565,7 +818,7 @@ def report(groups, scaling, sizes, true_rss, mach, elapsed, work):
     r = ratio(lp_http, fl)
     sp = spread(lp_http, fl, lambda x, y: x / y) if r is not None else None
     target("wall time ≤ %.1f× the floor (floor-http)" % T_WALL_VS_FLOOR,
-           None if r is None else "%.2f× (%.3f vs %.3f ms; per round %.2f–%.2f×)" % (
+           None if r is None else "%.2f× (%.3f vs %.3f ms; per block %.2f–%.2f×)" % (
                r, lp_http.m["median"], fl.m["median"], *(sp or (r, r))),
            r is not None and r <= T_WALL_VS_FLOOR, lp_http.why,
            "HTTP wall time vs the floor (%s)" % fnum(r, "{:.2f}×"))
@@ -588,7 +841,7 @@ def report(groups, scaling, sizes, true_rss, mach, elapsed, work):
     own = lg.m["median"] - fg.m["median"] if lg.ok and fg.ok else None
     sp = spread(lg, fg, lambda x, y: x - y) if own is not None else None
     target("gRPC probe's own cost (lprobe − floor-grpc, same server, same run) ≤ %.1f ms" % T_GRPC_OWN_MS,
-           None if own is None else "%+.3f ms (%.3f vs %.3f ms; per round %+.3f to %+.3f)" % (
+           None if own is None else "%+.3f ms (%.3f vs %.3f ms; per block %+.3f to %+.3f)" % (
                own, lg.m["median"], fg.m["median"], *(sp or (own, own))),
            own is not None and own <= T_GRPC_OWN_MS, lg.why,
            "gRPC own cost (%s ms)" % fnum(own, "{:+.3f}"))
@@ -616,12 +869,13 @@ def report(groups, scaling, sizes, true_rss, mach, elapsed, work):
         if ns is not None and ns.ok and ns.m.get("median"):
             d = lp_http.m["median"] - ns.m["median"]
             if d > 0:
-                w("Installing the seccomp filter (SPEC guarantee 4) accounts for %+.3f ms: the same build without" % d)
-                w("it takes %.3f ms (%.2f× the floor)." % (ns.m["median"], ns.m["median"] / fl.m["median"]))
-            else:
-                w("The same build without its seccomp filter took %.3f ms (%.2f× the floor): in this run the" % (
+                w("The seccomp sandbox (SPEC guarantee 4) accounts for %+.3f ms here: the" % d)
+                w("same build without it takes %.3f ms (%.2f× the floor); the Goals section has the finer measurement." % (
                     ns.m["median"], ns.m["median"] / fl.m["median"]))
-                w("filter's cost is lost in the machine's noise.")
+            else:
+                w("The same build without seccomp took %.3f ms (%.2f× the floor): in this run the" % (
+                    ns.m["median"], ns.m["median"] / fl.m["median"]))
+                w("sandbox's cost is lost in the machine's noise.")
         w("")
     w("![binary size and per-probe time](bench.svg)")
     w("")
@@ -635,7 +889,7 @@ def report(groups, scaling, sizes, true_rss, mach, elapsed, work):
     }
     w("## Per probe")
     w("")
-    w("Wall time: `hyperfine -N`, %d runs after %d warm-up runs, median and 25th–75th percentile; all rows of a" % (ROUNDS * -(-RUNS // ROUNDS), ROUNDS * max(1, -(-WARMUP // ROUNDS))))
+    w("Wall time: `bench/timer.c`, %d runs after %d warm-up runs, median and 25th–75th percentile; all rows of a" % (RUNS, WARMUP))
     w("table measured together (interleaved). *lprobe ÷* is lprobe's median divided by that row's. Instructions:")
     w("`valgrind --tool=callgrind` (user space, dynamic loading included)%s." % (
         "; perf stat `instructions:u` in brackets" if perf_supported() else
@@ -831,9 +1085,11 @@ def report(groups, scaling, sizes, true_rss, mach, elapsed, work):
     if seen and not seen & {"seccomp", "prctl"}:
         w("- This build of lprobe made no `prctl`/`seccomp` call in any mode measured: it ran without its")
         w("  seccomp sandbox, whose cost is therefore not in these numbers.")
-    w("- The wall times of one table come from %d hyperfine runs (`-N`, no shell), each doing %d runs of" % (ROUNDS, -(-RUNS // ROUNDS)))
-    w("  every command after %d warm-up runs, in the table's order and then reversed: a burst of" % max(1, -(-WARMUP // ROUNDS)))
-    w("  noise on the machine hits every client alike. Each probe is a new process and a new connection.")
+    w("- The wall times of one table come from one `bench/timer` run (vfork + exec, no shell): %d runs" % RUNS)
+    w("  after %d warm-up runs, each running every command of the table once, in the table's order on" % WARMUP)
+    w("  even runs and reversed on odd ones: a burst of noise on the machine hits every client alike.")
+    w("  Each probe is a new process and a new connection. Its CPU time is wait4's user+sys of that")
+    w("  process (exact in sum; the kernel samples only its split at the tick).")
     w("- Instructions are callgrind's `Collected` count: user space only, the kernel's work is not in")
     w("  it. For dynamic clients it includes the dynamic loader and library initialisation, which a")
     w("  probe pays on every run.")
@@ -842,10 +1098,11 @@ def report(groups, scaling, sizes, true_rss, mach, elapsed, work):
     w("  their `ru_maxrss` for a tiny static process reads 0 (per-CPU RSS counters read")
     w("  approximately), and it also counts the pre-exec fork of the measuring process.")
     if SECCOMP_SKIPPED:
-        w("- lprobe installs a seccomp filter, which would also kill valgrind (valgrind makes its own")
-        w("  system calls in the same process). Under callgrind only, `bench/noseccomp.c` (a ptrace")
-        w("  tracer) turns the filter's installation into a no-op that returns success, so the count is")
-        w("  of lprobe's own code, filter construction included (%s)." % ", ".join(sorted(SECCOMP_SKIPPED)))
+        w("- lprobe confines itself with a seccomp filter once connected, which")
+        w("  would also kill valgrind (valgrind makes its own system calls in the same process). Under")
+        w("  callgrind only, `bench/noseccomp.c` (a ptrace tracer) turns every `prctl(PR_SET_SECCOMP)` and")
+        w("  `seccomp(2)`, strict or filter, into a no-op that returns success, so the count is of lprobe's")
+        w("  own code, filter construction included (%s)." % ", ".join(sorted(SECCOMP_SKIPPED)))
     w("- A mode is measured only if a probe against the live server exits 0; otherwise the row says why.")
     w("")
     return "\n".join(L) + "\n"
@@ -913,11 +1170,35 @@ def main():
                     log("  %s %s: %s" % (mode, c.name, c.why))
 
         for mode, cs in groups.items():
-            hyperfine(mode, cs, work)
+            timed(mode, cs, work)
         log("instructions, syscalls, peak RSS")
         for mode, cs in groups.items():
             for c in cs:
                 measure_all(c, work)
+        extra = extra_clients(servers)
+        for cs in extra.values():
+            for c in cs:
+                c.check()
+                if not c.ok:
+                    log("  %s: %s" % (c.name, c.why))
+        timed("sandbox", extra["sandbox"], work, runs=SANDBOX_RUNS)
+        timed("multi", extra["multi"], work, runs=MULTI_RUNS)
+        timed("null", extra["null"], work, runs=SANDBOX_RUNS)
+        # counts do not depend on the interleaving: reuse the per-mode tables' where they have the client
+        same = {("sandbox", "lprobe"): ("http", "lprobe"), ("sandbox", "floor"): ("http", "floor"),
+                ("sandbox", "noseccomp"): ("http", "noseccomp"), ("multi", "http"): ("http", "lprobe"),
+                ("multi", "grpc"): ("grpc", "lprobe")}
+        for tab, cs in extra.items():
+            for c in cs if tab != "null" else ():
+                src = same.get((tab, c.key))
+                src = next((x for x in groups[src[0]] if x.key == src[1]), None) if src else None
+                if src is not None and src.ok and c.ok:
+                    for k in ("instr", "instr_err", "perf_instr", "syscalls", "syscall_list", "syscalls_range",
+                              "rss", "rss_anon", "rss_file", "minflt"):
+                        if k in src.m:
+                            c.m[k] = src.m[k]
+                else:
+                    measure_all(c, work)
         true_rss = next(c for c in groups["http"] if c.key == "true").m.get("rss")
         # The issue's "static true has ~444 KiB" comes from GNU time's ru_maxrss,
         # which counts the pre-exec fork: record that view too, for comparison.
@@ -942,7 +1223,7 @@ def main():
                   Client("curl", "curl", "/usr/bin/curl", ["curl", "-fsS", "-o", "/dev/null", url])]
             for c in cs:
                 c.check()
-            hyperfine("scale-" + path.strip("/").replace("/", "-"), cs, work)
+            timed("scale-" + path.strip("/").replace("/", "-"), cs, work)
             for c in cs:
                 measure_all(c, work)
                 c.m["hdr_bytes"] = int(hb) if hb.isdigit() else None
@@ -957,7 +1238,7 @@ def main():
     mach = machine()
     elapsed = time.monotonic() - T0
     os.makedirs(OUT, exist_ok=True)
-    md = report(groups, scaling, sizes, true_rss, mach, elapsed, work)
+    md = report(groups, extra, scaling, sizes, true_rss, mach, elapsed, work)
     with open(os.path.join(OUT, "BENCHMARKS.md"), "w") as f:
         f.write(md)
     svg = chart(groups, sizes, work)

@@ -1,4 +1,4 @@
-/* noseccomp: run a command with its seccomp filters made no-ops, so that
+/* noseccomp: run a command with its seccomp confinement made a no-op, so that
  * valgrind can count a program that confines itself.
  *
  *   noseccomp valgrind --tool=callgrind build/lprobe -port=8080
@@ -6,14 +6,17 @@
  * Why: valgrind runs the program's code on its own virtual CPU but makes the
  * system calls itself, plus many of its own (rt_sigprocmask around every
  * call, mmap, ...).  A seccomp allow-list installed by the program applies to
- * the whole process, valgrind included, and kills it.  So this tracer (ptrace,
- * following forks and threads) turns every seccomp(2) and
- * prctl(PR_SET_SECCOMP) into getpid() and makes it return 0: the program
- * believes it is confined and runs exactly as it would, minus the filter.
+ * the whole process, valgrind included, and kills it; SECCOMP_MODE_STRICT
+ * (read, write, exit, sigreturn only: lprobe's mode for a single probe) all
+ * the more.  So this tracer (ptrace, following forks and threads) turns every
+ * seccomp(2) and every prctl(PR_SET_SECCOMP), whatever its mode, strict or
+ * filter, into getpid() and makes it return 0: the program believes it is
+ * confined and runs exactly as it would, minus the confinement.
  * Everything else is passed through unchanged; the exit status is the
  * command's.  x86-64 only; elsewhere the command runs untraced.
- * Writes "noseccomp: N filter(s) skipped" to stderr, unless NOSECCOMP_QUIET
- * is set (make valgrind: the tests read lprobe's stderr).
+ * Writes "noseccomp: N seccomp call(s) skipped (S strict, F filter)" to
+ * stderr, unless NOSECCOMP_QUIET is set (make valgrind: the tests read
+ * lprobe's stderr).
  */
 #include <errno.h>
 #include <signal.h>
@@ -31,6 +34,10 @@
 #define PTRACE_GET_SYSCALL_INFO 0x420e
 #define PTRACE_SYSCALL_INFO_ENTRY 1
 #define PTRACE_SYSCALL_INFO_EXIT 2
+#endif
+
+#ifndef SECCOMP_MODE_STRICT           /* <linux/seccomp.h>, which musl-gcc does not reach */
+#define SECCOMP_MODE_STRICT 1
 #endif
 
 struct syscall_info {             /* struct ptrace_syscall_info, the part used here */
@@ -54,7 +61,7 @@ int main(int argc, char **argv)
 #else
 	enum { MAXP = 64 };
 	pid_t faked[MAXP] = { 0 };    /* tasks stopped inside a faked call */
-	int status = 0, skipped = 0;
+	int status = 0, skipped = 0, strict = 0;
 	pid_t pid = fork();
 
 	if (pid < 0)
@@ -98,6 +105,7 @@ int main(int argc, char **argv)
 					if (!faked[i])
 						faked[slot = i] = who;
 				skipped++;
+				strict += in.nr == SYS_prctl && in.args[1] == SECCOMP_MODE_STRICT;
 			} else if (in.op == PTRACE_SYSCALL_INFO_EXIT && slot >= 0) {
 				ptrace(PTRACE_GETREGS, who, 0, &r);
 				r.rax = 0;
@@ -112,7 +120,8 @@ int main(int argc, char **argv)
 		ptrace(PTRACE_SYSCALL, who, 0, sig);
 	}
 	if (!getenv("NOSECCOMP_QUIET"))
-		fprintf(stderr, "noseccomp: %d filter(s) skipped\n", skipped);
+		fprintf(stderr, "noseccomp: %d seccomp call(s) skipped (%d strict, %d filter)\n",
+			skipped, strict, skipped - strict);
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);

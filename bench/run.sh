@@ -6,8 +6,11 @@
 #   bash bench/run.sh            (from the repo root; `make bench` calls it)
 #
 # Environment:
-#   BENCH_RUNS=200 BENCH_WARMUP=20   hyperfine runs per command (after warm-up)
-#   BENCH_ROUNDS=10                  ... split into this many interleaved rounds
+#   BENCH_RUNS=400 BENCH_WARMUP=20   runs per command of a table (after warm-up),
+#                                    interleaved process by process (bench/timer.c)
+#   BENCH_ROUNDS=20                  blocks of consecutive runs, for the spreads
+#   BENCH_SANDBOX_RUNS=3000          runs of the sandbox-cost table (4 builds)
+#   BENCH_MULTI_RUNS=600             runs of the one-process-or-two table
 #   BENCH_RSS_RUNS=10                peak-RSS runs per command (the max is kept)
 #   BENCH_OUT=docs                   where BENCHMARKS.md and bench.svg go
 #   LPROBE=build/lprobe              the binary under test (built with `make`)
@@ -21,7 +24,7 @@ case "$PWD" in *[[:space:]]*)
 esac
 
 missing=()
-for tool in hyperfine valgrind strace gnuplot busybox curl wget nginx musl-gcc openssl; do
+for tool in valgrind strace gnuplot busybox curl wget nginx musl-gcc openssl; do
 	command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 if [ ! -x /usr/bin/python3 ]; then
@@ -31,7 +34,7 @@ elif ! /usr/bin/python3 -c 'import grpc' 2>/dev/null; then
 fi
 if [ ${#missing[@]} -gt 0 ]; then
 	echo "bench: missing: ${missing[*]}" >&2
-	echo "bench: run 'make deps' (or: apt-get install hyperfine valgrind strace gnuplot-nox busybox-static curl wget nginx-light musl-tools python3-grpcio openssl)" >&2
+	echo "bench: run 'make deps' (or: apt-get install valgrind strace gnuplot-nox busybox-static curl wget nginx-light musl-tools python3-grpcio openssl)" >&2
 	exit 1
 fi
 
@@ -58,7 +61,11 @@ build floor-grpc floor_grpc.c
 build true-static true.c
 build maxrss maxrss.c
 build noseccomp noseccomp.c
-# lprobe's twin without its seccomp filter (never shipped): what the sandbox costs
+build timer timer.c
+build confine-null confine_null.c
+# lprobe's twins (never shipped), for what the sandbox costs: without seccomp
+# (PR_SET_NO_NEW_PRIVS only), and confining one probe with the filter of several
+# groups instead of SECCOMP_MODE_STRICT
 make -s BUILD=bench/build/lprobe-twin CFLAGS="-Os -DLP_NO_SECCOMP" all >/dev/null
 
 export LPROBE

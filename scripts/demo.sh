@@ -33,6 +33,11 @@ if $PY -c 'import grpc' 2>/dev/null; then
 	echo "demo: gRPC health server on 127.0.0.1:$grpc (python3-grpcio)"
 	run $LPROBE -addr=:$grpc
 	run $LPROBE -addr=:$grpc -service=orders
+	# several checks in one process: HTTP and gRPC together
+	run $LPROBE -port=$http -endpoint=/healthz -- -mode=grpc -port=$grpc
+	run $LPROBE -port=$http -endpoint=/healthz -- -mode=grpc -port=$grpc -service=orders
 fi
+# wait until healthy: a port nobody listens on, for 1 s
+run $LPROBE -wait=1s -interval=250ms -port=$closed
 echo
 echo "demo: done; servers stopped"

@@ -847,6 +847,10 @@ static int lp_split_services(struct lp_run_config *run, struct lp_result *r)
 		for (s = list, k = 0;; s = comma + 1, k++) {
 			comma = strchr(s, ',');
 			len = comma ? (size_t)(comma - s) : strlen(s);
+			if (len == 0) /* "a,,b", "a,": not a hidden whole-server check */
+				return lp_fail(r, LP_USAGE,
+					       "-service list with an empty name (the whole server "
+					       "is its own group: -service=)");
 			dst = k == 0 ? g : run->n;
 			if (dst == LP_MAX_GROUPS)
 				return lp_fail(r, LP_USAGE,
@@ -884,8 +888,9 @@ int lp_config_parse_run(struct lp_run_config *run, int argc, char **argv, char *
 
 void lp_config_usage(void)
 {
-	fputs("usage: lprobe [flags]   (every flag also as LPROBE_<NAME> in the environment)\n"
-	      "Probe a service on loopback or a unix socket; exit 0 if healthy.\n\n"
+	fputs("usage: lprobe [flags] [-- flags ...]   (every flag also as LPROBE_<NAME>)\n"
+	      "Probe a service on loopback or a unix socket; exit 0 if healthy.\n"
+	      "Groups separated by -- are probed at once (up to 16); healthy iff all are.\n\n"
 	      "  -mode http|grpc|tcp     what to probe (default http)\n"
 	      "  -port N                 port on 127.0.0.1 (default 8080)\n"
 	      "  -ipv6                   probe ::1 instead of 127.0.0.1\n"
@@ -894,7 +899,10 @@ void lp_config_usage(void)
 	      "  -connect-timeout D      http: whole probe; grpc, tcp: connect+TLS (default 1s)\n"
 	      "  -rpc-timeout D          grpc: the RPC (default 1s)\n"
 	      "  -exit-codes docker|detailed   1 for every failure, or 1-4 (default docker)\n"
-	      "  -v                      verbose, on stderr\n\n"
+	      "  -v                      verbose, on stderr\n"
+	      "  -wait D [-interval D]   repeat until healthy, at most D (interval 1s)\n"
+	      "  -log PATH               also write the failure line there (e.g. /proc/1/fd/2)\n"
+	      "  -no-sandbox             probe even where seccomp is refused (INSECURE)\n\n"
 	      "http:  -endpoint /path  -http-codes 200-299  -method GET|HEAD  -host NAME\n"
 	      "       -http-header 'Name: value' (repeatable)  -expect-body TEXT  -user-agent UA\n"
 	      "grpc:  -service NAME  -rpc-header 'name: value' (repeatable)  -gzip\n"

@@ -81,8 +81,8 @@ int lp_config_parse(struct lp_config *cfg, int argc, char **argv, char **envp, s
 
 /* A run: up to LP_MAX_GROUPS groups of flags, one probe each. */
 struct lp_run_config {
+	size_t n; /* first: in the page of group[0], not one page further (bench/) */
 	struct lp_config group[LP_MAX_GROUPS];
-	size_t n;
 	char names[LP_MAX_GROUPS][LP_SERVICE_NAME_MAX + 1]; /* -service=a,b split */
 };
 

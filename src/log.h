@@ -13,8 +13,9 @@
 /* Writes "lprobe: <msg>\n" to fd in one write(2), cutting msg to fit. */
 void lp_log_line(int fd, const char *msg);
 
-/* -log PATH: opens an existing pipe, socket, character device or regular
- * file for appending, never creating one (no O_CREAT), without blocking.
+/* -log PATH: opens an existing pipe, character device or regular file for
+ * appending, never creating one (no O_CREAT), without blocking; connects
+ * to a unix socket (datagram, else stream), which cannot be opened.
  * Returns the fd, or -1 with r set (LP_USAGE). */
 int lp_log_open(const char *path, struct lp_result *r);
 

@@ -53,5 +53,5 @@ int main(int argc, char **argv)
 	}
 	if (rc.group[0].log_path && (log_fd = lp_log_open(rc.group[0].log_path, &r)) < 0)
 		return lp_usage_error(&r, -1);
-	lp_sandbox_exit(lp_run(&rc, log_fd));
+	return lp_run(&rc, log_fd);
 }

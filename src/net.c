@@ -84,8 +84,8 @@ static ssize_t lp_io_error(int err, struct lp_result *r)
 	return lp_fail(r, LP_CONNECT, "%s", strerror(err));
 }
 
-/* EINTR is the strict sandbox's timer tick (clock.h): back to the probe,
- * which checks its deadline and calls again. */
+/* EINTR (a signal, say SIGSTOP/SIGCONT): back to the probe, which checks
+ * its deadline and calls again. */
 static ssize_t lp_io_again(struct lp_conn *c, short events)
 {
 	c->events = events;
@@ -153,15 +153,6 @@ void lp_net_nodelay(int fd)
 
 	/* fails harmlessly (EOPNOTSUPP) on AF_UNIX */
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-}
-
-int lp_net_set_blocking(int fd)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
-		return -1;
-	return 0;
 }
 
 void lp_conn_close(struct lp_conn *c)

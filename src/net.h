@@ -4,8 +4,8 @@
  * Time is a CLOCK_MONOTONIC microsecond count (lp_now); every wait is for
  * an absolute deadline, so retries and phases never extend the total.
  * Sockets are non-blocking and close-on-exec.  I/O uses read(2)/write(2)
- * only (SIGPIPE is ignored process-wide by lp_net_init), which is all the
- * strictest confinement allows (sandbox.h).
+ * only (SIGPIPE is ignored process-wide by lp_net_init): the sandbox has
+ * no address argument to check (sandbox.h).
  *
  * struct lp_conn is the byte stream a probe talks through.  It carries
  * its read/write pair, as BearSSL's br_sslio_init(low_read, low_write)
@@ -92,11 +92,6 @@ bool lp_conn_peer_spoke_http(const struct lp_conn *c);
  * writes (TLS handshake, HTTP/2) must not wait out Nagle + delayed ACK
  * (40 ms on Linux).  No-op on a unix socket. */
 void lp_net_nodelay(int fd);
-
-/* Makes the socket blocking: for the single-probe strict sandbox, where
- * poll(2) is gone and a read waits in the kernel until data or a timer
- * signal (sandbox.h). */
-int lp_net_set_blocking(int fd);
 
 /* Closes the socket if open; the stream is plaintext again. */
 void lp_conn_close(struct lp_conn *c);

@@ -50,8 +50,7 @@ static void lp_finish(struct lp_probe *p)
 	p->phase = LP_PH_DONE;
 	if (p->ops->release)
 		p->ops->release(&p->m);
-	if (!p->blocking) /* the strict sandbox allows no close(2); exit closes */
-		lp_conn_close(&p->x.conn);
+	lp_conn_close(&p->x.conn);
 	if (p->cfg->verbose) {
 		us = lp_now() - p->t_start;
 		lp_log("%s after %lld.%03lld ms", p->x.res.kind == LP_OK ? "healthy" : "unhealthy",
@@ -326,30 +325,4 @@ void lp_probes_finish(struct lp_probe *ps, size_t n)
 		if (ps[i].phase == LP_PH_CONNECTED)
 			lp_start_talking(&ps[i]);
 	lp_poll_loop(ps, n, false);
-}
-
-int lp_probe_make_blocking(struct lp_probe *p)
-{
-	if (p->phase != LP_PH_CONNECTED)
-		return 0;
-	if (lp_net_set_blocking(p->x.conn.fd) < 0) {
-		lp_fail(&p->x.res, LP_INTERNAL, "fcntl: %s", strerror(errno));
-		lp_finish(p);
-		return -1;
-	}
-	p->blocking = true;
-	return 0;
-}
-
-void lp_probe_finish_blocking(struct lp_probe *p)
-{
-	if (p->phase != LP_PH_CONNECTED)
-		return;
-	lp_start_talking(p);
-	while (p->phase != LP_PH_DONE) {
-		if (lp_now() >= p->x.deadline)
-			lp_expire(p);
-		else
-			lp_ready(p, p->x.conn.events);
-	}
 }

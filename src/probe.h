@@ -7,9 +7,8 @@
  * A run goes in two halves, so that confinement comes between them
  * (sandbox.h): lp_probes_connect() connects every probe (with the one
  * 127.0.0.1 -> ::1 retry) and reads nothing from any peer;
- * lp_probes_finish() (poll loop, any number of probes) or
- * lp_probe_finish_blocking() (one probe on a blocking socket, for the
- * strict sandbox) drive the handshakes and exchanges to their verdicts.
+ * lp_probes_finish() drives the handshakes and exchanges to their
+ * verdicts under one poll loop.
  * Nothing blocks in the poll loop: each phase makes progress or sets
  * conn.events and returns, and each probe expires at its own absolute
  * deadline.
@@ -50,7 +49,6 @@ struct lp_probe {
 	struct lp_target target;
 	struct lp_exchange x;
 	enum lp_phase phase;
-	bool blocking;	 /* driven by lp_probe_finish_blocking: no close(2) */
 	bool v4_refused; /* 127.0.0.1 refused; now trying ::1 */
 	char v4_name[LP_WHERE_MAX];
 	int64_t t_start;
@@ -74,14 +72,6 @@ void lp_probes_connect(struct lp_probe *ps, size_t n);
 
 /* Runs n connected probes to their verdicts under one poll loop. */
 void lp_probes_finish(struct lp_probe *ps, size_t n);
-
-/* Prepares one connected probe for lp_probe_finish_blocking: its socket
- * becomes blocking.  Before confinement.  0, or -1 with x.res set. */
-int lp_probe_make_blocking(struct lp_probe *p);
-
-/* Runs one connected probe to its verdict without poll(2): reads block
- * until data or the strict sandbox's timer tick (clock.h). */
-void lp_probe_finish_blocking(struct lp_probe *p);
 
 /* The verdict (LP_UNDECIDED until the probe is done). */
 const struct lp_result *lp_probe_result(const struct lp_probe *p);

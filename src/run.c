@@ -19,10 +19,6 @@
 #include "sandbox.h"
 #include "tls.h"
 
-/* The strict sandbox's clock tick (clock.h): deadlines are kept to within
- * one period, well inside SPEC's 50 ms. */
-#define LP_TICK_US 5000
-
 #define LP_MSG_MAX (LP_WHERE_MAX + 2 * LP_DETAIL_MAX + 64)
 
 static struct lp_probe lp_probes[LP_MAX_GROUPS];
@@ -136,42 +132,20 @@ static int lp_verdict(const struct lp_run_config *rc, char *line, size_t cap)
 
 /* ---- one attempt ------------------------------------------------------------ */
 
-/* Strict mode for one probe without -v, unless it speaks TLS through a
- * backend that needs more than read and write (tls.h LP_TLS_STRICT_OK). */
-static bool lp_strict_ok(const struct lp_run_config *rc)
-{
-	const struct lp_config *c0 = &rc->group[0];
-
-	return rc->n == 1 && !c0->verbose && (LP_TLS_STRICT_OK || !c0->tls);
-}
-
 /* Connect every probe, confine, finish.  Fills line (empty when healthy)
  * and returns the exit status. */
 static int lp_attempt(const struct lp_run_config *rc, char *line, size_t cap)
 {
 	const struct lp_config *c0 = &rc->group[0];
-	bool strict = lp_strict_ok(rc);
 	struct lp_result r = {0};
 
 	lp_probes_connect(lp_probes, rc->n);
-	/* the strict sandbox's probe reads a blocking socket, and its deadline
-	 * is the timer's tick (clock.h) */
-	if (strict && (lp_probe_make_blocking(&lp_probes[0]) < 0 ||
-		       lp_clock_tick_start(LP_TICK_US) < 0)) {
-		lp_fail(&r, LP_INTERNAL, "cannot arm the deadline timer: %s", strerror(errno));
-		lp_report_format(&r, line, cap);
-		return 1;
-	}
 	/* SPEC guarantee 4: before a single byte is read from any peer */
-	if (lp_sandbox_confine(strict ? LP_CONFINE_STRICT : LP_CONFINE_FILTER, c0->no_sandbox,
-			       c0->verbose, &r) < 0) {
+	if (lp_sandbox_confine(c0->no_sandbox, c0->verbose, &r) < 0) {
 		lp_report_format(&r, line, cap);
 		return lp_report_exit_code(&r, c0->exit_mode);
 	}
-	if (strict)
-		lp_probe_finish_blocking(&lp_probes[0]);
-	else
-		lp_probes_finish(lp_probes, rc->n);
+	lp_probes_finish(lp_probes, rc->n);
 	return lp_verdict(rc, line, cap);
 }
 
@@ -199,7 +173,7 @@ static _Noreturn void lp_child(const struct lp_run_config *rc, int out)
 	len = strlen(line);
 	if (write(out, line, len) < 0)
 		code = code ? code : 1;
-	lp_sandbox_exit(code);
+	_exit(code);
 }
 
 /* Runs one attempt in a child; returns its exit status, line its text. */
@@ -210,12 +184,14 @@ static int lp_fork_attempt(const struct lp_run_config *rc, char *line, size_t ca
 	ssize_t n;
 	size_t got = 0;
 
-	if (pipe2(p, O_CLOEXEC) != 0 || (pid = fork()) < 0) {
+	if (pipe(p) != 0 || (pid = fork()) < 0) {
 		snprintf(line, cap, "internal error: fork: %s", strerror(errno));
 		return 1;
 	}
 	if (pid == 0) {
 		close(p[0]);
+		/* the loop killed (a stopped container): its attempt ends too */
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 		lp_child(rc, p[1]);
 	}
 	close(p[1]);
@@ -280,9 +256,10 @@ static int lp_wait_loop(const struct lp_run_config *rc, int log_fd)
 			snprintf(out, sizeof out, "attempt %u: %s", attempts, line);
 			lp_log_line(2, out);
 		}
-		if (next >= end)
+		/* another attempt while the wait lasts, even a shorter gap */
+		if (lp_now() >= end)
 			break;
-		lp_sleep_until(next);
+		lp_sleep_until(next < end ? next : end);
 	}
 	lp_format_duration(c0->wait_ms, d, sizeof d);
 	snprintf(out, sizeof out, "still unhealthy after %u attempts in %s; last: %s", attempts,

@@ -22,8 +22,7 @@
 #include "result.h"
 
 /* Runs rc (validated, action LP_RUN) to its end; log_fd: -log's fd or -1.
- * Returns the exit status.  Once confined, the caller must end the
- * process with lp_sandbox_exit(). */
+ * Returns the exit status. */
 int lp_run(const struct lp_run_config *rc, int log_fd);
 
 #endif

@@ -1,7 +1,7 @@
 /*
- * sandbox.c -- strict seccomp, or a classic-BPF filter
+ * sandbox.c -- a classic-BPF seccomp filter
  * (Documentation/userspace-api/seccomp_filter.rst), and the fd hygiene
- * before either.
+ * before it.
  *
  * What a filter costs (measured in bench/, see docs/BENCHMARKS.md): the
  * kernel allocates and JIT-compiles it at attach, and then emulates it
@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/seccomp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -172,18 +173,30 @@ static void lp_close_from(int lo)
 
 int lp_sandbox_fds(struct lp_result *r)
 {
+	/* one poll(2) tells which of 0-2 are closed (POLLNVAL), where three
+	 * fcntl(2) calls would */
+	struct pollfd pfd[3] = {{0, 0, 0}, {1, 0, 0}, {2, 0, 0}};
 	int fd, p[2], i;
 
 	lp_close_from(3);
+	if (poll(pfd, 3, 0) < 0)
+		return lp_fail(r, LP_INTERNAL, "poll: %s", strerror(errno));
 	for (fd = 0; fd < 3; fd++) {
-		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+		if (!(pfd[fd].revents & POLLNVAL))
 			continue;
 		/* the lowest free numbers: this one, and maybe another of 0-2 */
-		if (pipe2(p, O_CLOEXEC | O_NONBLOCK) != 0)
-			return lp_fail(r, LP_INTERNAL, "pipe2: %s", strerror(errno));
-		for (i = 0; i < 2; i++)
+		if (pipe(p) != 0)
+			return lp_fail(r, LP_INTERNAL, "pipe: %s", strerror(errno));
+		for (i = 0; i < 2; i++) {
 			if (p[i] > 2)
 				close(p[i]);
+			else /* a line written there must never block the probe */
+				(void)fcntl(p[i], F_SETFL, O_NONBLOCK);
+		}
+		if (p[0] <= 2 && p[0] != fd)
+			pfd[p[0]].revents = 0; /* filled by this pipe as well */
+		if (p[1] <= 2 && p[1] != fd)
+			pfd[p[1]].revents = 0;
 	}
 	return 0;
 }
@@ -206,8 +219,7 @@ static int lp_refused(int err, bool unconfined_ok, bool verbose, struct lp_resul
 		       strerror(err));
 }
 
-int lp_sandbox_confine(enum lp_confinement how, bool unconfined_ok, bool verbose,
-		       struct lp_result *r)
+int lp_sandbox_confine(bool unconfined_ok, bool verbose, struct lp_result *r)
 {
 	struct sock_filter filter[64];
 	struct sock_fprog prog = {.filter = filter};
@@ -220,16 +232,12 @@ int lp_sandbox_confine(enum lp_confinement how, bool unconfined_ok, bool verbose
 	/* sanitizer builds only (make sanitize): ASan's allocator and exit path
 	 * need mmap and more.  The confinement itself is proven by
 	 * tests/unit/test_sandbox.c and tests/integration/test_sandbox.py. */
-	(void)how, (void)prog, (void)verbose;
+	(void)prog, (void)verbose, (void)lp_refused;
 	return 0;
 #else
-	/* Under a container runtime's own filter (Docker's and podman's
-	 * default profiles, Kubernetes' RuntimeDefault) the kernel refuses to
-	 * switch to strict mode (EINVAL): ours then goes on top of theirs, and
-	 * the probe, already on a blocking socket and the timer's clock, runs
-	 * the same way under it. */
-	if (how == LP_CONFINE_STRICT && prctl(PR_SET_SECCOMP, SECCOMP_MODE_STRICT, 0, 0, 0) == 0)
-		return 0;
+	/* under a container runtime's own filter (Docker's and podman's
+	 * default profiles, Kubernetes' RuntimeDefault) ours goes on top:
+	 * the kernel applies the stricter answer of the two */
 	prog.len = (unsigned short)lp_sandbox_filter(filter, sizeof filter / sizeof filter[0]);
 	if (prog.len == 0)
 		return lp_fail(r, LP_INTERNAL, "sandbox: filter too long");
@@ -240,13 +248,4 @@ int lp_sandbox_confine(enum lp_confinement how, bool unconfined_ok, bool verbose
 		       prog.len);
 	return 0;
 #endif
-}
-
-_Noreturn void lp_sandbox_exit(int code)
-{
-	/* SECCOMP_MODE_STRICT allows exit(2) but not exit_group(2), which is
-	 * what musl's _exit() calls; the process has one thread, so they are
-	 * the same */
-	for (;;)
-		syscall(SYS_exit, code);
 }

@@ -44,13 +44,6 @@
 
 #ifdef LP_TLS_OPENSSL
 
-/* LP_TLS_STRICT_OK: whether a TLS probe can run under SECCOMP_MODE_STRICT
- * (read/write/exit/sigreturn only; sandbox.h).  OpenSSL cannot: its DRBG
- * calls getpid(2) on every draw (fork detection) and may reseed through
- * getrandom(2) or read the time through clock_gettime(2); run.c then
- * confines a TLS probe with the filter, which allows those. */
-#define LP_TLS_STRICT_OK false
-
 struct ssl_st;
 struct ssl_ctx_st;
 
@@ -84,10 +77,6 @@ struct lp_tls {
 #else /* BearSSL */
 
 #include <bearssl.h>
-
-/* BearSSL runs on the caller's buffers and the entropy drawn in
- * lp_tls_prepare: a TLS probe needs no system call but read and write. */
-#define LP_TLS_STRICT_OK true
 
 #define LP_MAX_ANCHORS 512
 #define LP_DER_MAX     (16 * 1024) /* one certificate or key */

@@ -23,11 +23,10 @@
  * budget bound OpenSSL's record loops as they bound every other layer's,
  * and the handshake is driven by the caller's loop.
  *
- * Confinement (sandbox.h): the DRBG calls getpid(2) on every draw, so a
- * TLS probe of this build runs under the filter, never strict mode
- * (LP_TLS_STRICT_OK); lp_tls_prepare instantiates and seeds the DRBGs
- * first, so what is left under the sandbox is getpid and, rarely, a
- * reseed (getrandom) or a clock read.
+ * Confinement (sandbox.h): the DRBG calls getpid(2) on every draw (fork
+ * detection), which the filter allows in this build only; lp_tls_prepare
+ * instantiates and seeds the DRBGs first, so what is left under the
+ * sandbox is getpid and, rarely, a reseed (getrandom) or a clock read.
  */
 /* ERR_load_SSL_strings (deprecated in 3.0, still the one way to load the
  * table on demand after OPENSSL_INIT_NO_LOAD_SSL_STRINGS) */

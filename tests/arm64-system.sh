@@ -9,7 +9,7 @@
 # build/arm64/lprobe and build/arm64/demo-server.  The guest's /init probes
 # the demo server healthy and unhealthy, a closed port, and a server that
 # accepts and never answers while it reads the probe's /proc/PID/status
-# (Seccomp: 1 is strict mode, one probe; 2 the filter, two groups), runs
+# (Seccomp: 2, the filter, for one probe and for two groups), runs
 # build/arm64/confine-check (lprobe's sandbox.c in a child that then makes a
 # forbidden call: the kernel must kill it), and prints RESULT lines on the serial
 # console, which this script checks.  Everything comes from apt; the VM is
@@ -111,10 +111,8 @@ expect "healthy probe" "healthy rc=0 *$"
 expect "unhealthy probe" "unhealthy rc=1 lprobe: unhealthy: HTTP 404 from 127.0.0.1:8080/missing$"
 expect "closed port" "closed rc=1 lprobe: connect 127.0.0.1:8081: connection refused"
 expect "refused target" "refused-target rc=1 lprobe: refusing target"
-expect "strict seccomp in force (one probe)" "status .*NoNewPrivs: *1 .*Seccomp: *1"
+expect "seccomp filter in force (one probe)" "status .*NoNewPrivs: *1 .*Seccomp: *2"
 expect "seccomp filter in force (two groups)" "groups-status .*NoNewPrivs: *1 .*Seccomp: *2"
-expect "strict mode kills a new socket" "confine strict socket: killed by signal 9"
-expect "strict mode lets a held fd be read" "confine strict read: NOT killed \\(exit 0\\)"
 expect "the filter kills a new socket" "confine filter socket: killed by signal 31"
 expect "the filter lets a held fd be read" "confine filter read: NOT killed \\(exit 0\\)"
 expect "silent server times out" "silent rc=1 lprobe: timeout after 2s"

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "report.h"
 #include "result.h"
 

@@ -46,8 +46,6 @@ enum {
 	CALL_POLL
 };
 
-/* which confinement run_confined installs */
-static enum lp_confinement lp_how = LP_CONFINE_FILTER;
 /* the child already runs under an allow-all filter, as under a container
  * runtime's default seccomp profile */
 static bool lp_prefiltered;
@@ -88,7 +86,7 @@ static int run_confined(int call)
 		long rc = -1;
 		if (lp_prefiltered)
 			install_allow_all();
-		if (lp_sandbox_confine(lp_how, false, false, &r) != 0)
+		if (lp_sandbox_confine(false, false, &r) != 0)
 			syscall(SYS_exit, 99);
 		switch (call) {
 		case CALL_SOCKET_INET:
@@ -172,13 +170,10 @@ static void assert_allowed(int status)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
-/* The filter kills with SIGSYS; strict mode with SIGKILL. */
 static void assert_killed_by_seccomp(int status)
 {
-	bool strict = lp_how == LP_CONFINE_STRICT && !lp_prefiltered;
-
 	assert_true(WIFSIGNALED(status));
-	assert_int_equal(WTERMSIG(status), strict ? SIGKILL : SIGSYS);
+	assert_int_equal(WTERMSIG(status), SIGSYS);
 }
 
 /* Confinement comes after connecting: no new socket, whatever its family. */
@@ -212,10 +207,7 @@ static void test_io_on_the_held_socket_is_allowed(void **state)
 static void test_poll_survives_a_stop_and_continue(void **state)
 {
 	(void)state;
-	if (lp_how == LP_CONFINE_STRICT)
-		assert_killed_by_seccomp(run_confined(CALL_POLL)); /* no poll at all */
-	else
-		assert_allowed(run_confined(CALL_POLL));
+	assert_allowed(run_confined(CALL_POLL));
 }
 
 /* The filter's allow-list is searched by binary search: it must be sorted,
@@ -231,12 +223,10 @@ static void test_filter_allows_exactly_the_probe_calls(void **state)
 }
 
 /* Docker, podman and Kubernetes' RuntimeDefault leave the probe under
- * their own filter, where the kernel refuses strict mode: lprobe's filter
- * then goes on top, with the same allow-list. */
-static void test_strict_under_a_runtime_filter_falls_back_to_the_filter(void **state)
+ * their own filter: lprobe's goes on top, and its answers hold. */
+static void test_under_a_runtime_filter_ours_still_holds(void **state)
 {
 	(void)state;
-	lp_how = LP_CONFINE_STRICT;
 	lp_prefiltered = true;
 	assert_killed_by_seccomp(run_confined(CALL_SOCKET_INET));
 	assert_killed_by_seccomp(run_confined(CALL_CONNECT));
@@ -244,20 +234,6 @@ static void test_strict_under_a_runtime_filter_falls_back_to_the_filter(void **s
 	assert_allowed(run_confined(CALL_READ_HELD));
 	assert_allowed(run_confined(CALL_WRITE_HELD));
 	lp_prefiltered = false;
-}
-
-static int use_strict(void **state)
-{
-	(void)state;
-	lp_how = LP_CONFINE_STRICT;
-	return 0;
-}
-
-static int use_filter(void **state)
-{
-	(void)state;
-	lp_how = LP_CONFINE_FILTER;
-	return 0;
 }
 
 static void test_other_socket_families_kill_the_process(void **state)
@@ -285,21 +261,20 @@ static void test_mapping_memory_kills_the_process(void **state)
 	assert_killed_by_seccomp(run_confined(CALL_MMAP_VIA_SYSCALL));
 }
 
-#define BOTH(test) cmocka_unit_test_setup(test, use_filter), cmocka_unit_test_setup(test, use_strict)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		BOTH(test_new_sockets_kill_the_process),
-		BOTH(test_reaching_an_address_kills_the_process),
-		BOTH(test_io_on_the_held_socket_is_allowed),
-		BOTH(test_poll_survives_a_stop_and_continue),
-		BOTH(test_other_socket_families_kill_the_process),
-		BOTH(test_opening_a_file_kills_the_process),
-		BOTH(test_running_a_program_kills_the_process),
-		BOTH(test_mapping_memory_kills_the_process),
-		cmocka_unit_test_setup(test_filter_allows_exactly_the_probe_calls, use_filter),
-		cmocka_unit_test(test_strict_under_a_runtime_filter_falls_back_to_the_filter),
+		cmocka_unit_test(test_new_sockets_kill_the_process),
+		cmocka_unit_test(test_reaching_an_address_kills_the_process),
+		cmocka_unit_test(test_io_on_the_held_socket_is_allowed),
+		cmocka_unit_test(test_poll_survives_a_stop_and_continue),
+		cmocka_unit_test(test_other_socket_families_kill_the_process),
+		cmocka_unit_test(test_opening_a_file_kills_the_process),
+		cmocka_unit_test(test_running_a_program_kills_the_process),
+		cmocka_unit_test(test_mapping_memory_kills_the_process),
+		cmocka_unit_test(test_filter_allows_exactly_the_probe_calls),
+		cmocka_unit_test(test_under_a_runtime_filter_ours_still_holds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
