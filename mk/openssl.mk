@@ -51,11 +51,12 @@ arm64-openssl:
 # HTTPS, gRPC over TLS, the sandbox's strace checks (files opened,
 # getrandom, confinement after the last connect; a TLS probe under the
 # filter), the live filter of a waiting probe, and the floods (OpenSSL's
-# record loops end by the deadline too).
+# record loops end by the deadline too), and several groups in one run
+# (TLS files loaded once per group of flags, one SSL_CTX each).
 .PHONY: integration-openssl
 integration-openssl:
 	$(MAKE) TLS=openssl all
 	LPROBE=build/openssl/lprobe TEST_LPROBE_BINARY=build/openssl/lprobe \
 		$(PYTEST) -q tests/integration/test_tls.py tests/integration/test_grpc.py \
 		tests/integration/test_sandbox.py tests/integration/test_confinement.py \
-		tests/integration/test_flood.py
+		tests/integration/test_flood.py tests/integration/test_groups.py
