@@ -1,6 +1,7 @@
 # lprobe -- see README.md.  `make` builds build/lprobe (static, musl).
 # make deps | demo | test | unit | integration | sanitize | valgrind | fuzz | fuzz-replay | bench | clean
 # make arm64: build/arm64/lprobe for linux/arm64 (cross, see scripts/deps-arm64.sh)
+# make TLS=openssl: build/openssl/lprobe, OpenSSL 3 in place of BearSSL (mk/openssl.mk)
 
 ifeq ($(ARCH),arm64)
 MULTIARCH := aarch64-linux-gnu
@@ -33,6 +34,8 @@ INC      := $(BUILD)/include
 SRC  := $(filter-out src/main.c src/fortify_shims.c src/alloc.c,$(wildcard src/*.c))
 OBJ  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRC) src/main.c src/fortify_shims.c src/alloc.c)
 HDR  := $(wildcard src/*.h)
+
+include mk/openssl.mk
 
 .PHONY: all deps demo test unit integration sanitize valgrind fuzz fuzz-replay bench clean format arm64
 all: $(BUILD)/lprobe
@@ -100,6 +103,7 @@ integration: all
 test: deps
 	$(MAKE) WERROR=1 all unit
 	$(MAKE) integration
+	$(MAKE) WERROR=1 integration-openssl
 	sh fuzz/run.sh -replay
 
 # ASan + UBSan: the unit tests, and the whole integration suite against a

@@ -41,7 +41,8 @@ srcs() {
 	grpc_proto) echo src/grpc_proto.c ;;
 	x509) echo src/x509.c ;;
 	alloc) echo src/arena.c ;;
-	config | exchange) ls src/*.c | grep -v -e '^src/main\.c$' -e '^src/fortify_shims\.c$' -e '^src/alloc\.c$' ;;
+	config | exchange) ls src/*.c | grep -v -e '^src/main\.c$' -e '^src/fortify_shims\.c$' -e '^src/alloc\.c$' \
+		-e '^src/tls_openssl\.c$' -e '^src/openssl_' ;; # the BearSSL build's sources
 	*) echo "unknown target $1" >&2; exit 2 ;;
 	esac
 }

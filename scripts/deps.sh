@@ -4,7 +4,7 @@
 # when everything is present.  Needs root (or sudo) for apt-get.
 set -eu
 
-PKGS="musl-tools libbearssl-dev libnghttp2-dev zlib1g-dev
+PKGS="musl-tools libbearssl-dev libnghttp2-dev zlib1g-dev libssl-dev
       make gcc clang libclang-rt-14-dev libcmocka-dev valgrind
       python3 python3-pytest python3-grpcio nginx-light openssl
       hyperfine strace time gnuplot-nox busybox-static curl wget

@@ -26,7 +26,9 @@
  * side by side, each with both, use 1083120 (top 1083664, 1.03 MiB), the
  * same every round.  The arena is 2 MiB: that bound, plus about as much
  * again as headroom (a peer's HPACK table, larger frames). */
-#define LP_ARENA_SIZE  (2 * 1024 * 1024)
+#ifndef LP_ARENA_SIZE /* the OpenSSL build sets its own (mk/openssl.mk) */
+#define LP_ARENA_SIZE (2 * 1024 * 1024)
+#endif
 #define LP_ARENA_ALIGN 16
 
 /* As malloc(3): size bytes, 16-byte aligned, or NULL if they do not fit. */

@@ -47,6 +47,9 @@ static const unsigned lp_allowed[] = {
 	SYS_close,	   /* 3: a finished probe's socket */
 	SYS_poll,	   /* 7 */
 	SYS_rt_sigreturn,  /* 15 */
+#ifdef LP_TLS_OPENSSL
+	SYS_getpid,	   /* 39: OpenSSL's DRBG, every draw (fork check; tls.h) */
+#endif
 	SYS_exit,	   /* 60 */
 	SYS_restart_syscall, /* 219: a poll resumed after SIGSTOP/SIGCONT */
 	SYS_clock_gettime, /* 228: when the vDSO falls back to the kernel */
@@ -62,6 +65,9 @@ static const unsigned lp_allowed[] = {
 	SYS_clock_gettime, /* 113 */
 	SYS_restart_syscall, /* 128 */
 	SYS_rt_sigreturn,  /* 139 */
+#ifdef LP_TLS_OPENSSL
+	SYS_getpid,	   /* 172 */
+#endif
 	SYS_getrandom,	   /* 278 */
 #endif
 };

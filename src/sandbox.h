@@ -5,7 +5,9 @@
  * arguments, TLS files and -log are read and every probe connects; then,
  * before a single byte is read from any peer, lp_sandbox_confine():
  * PR_SET_NO_NEW_PRIVS and a seccomp filter that allows read, write, poll,
- * close, clock_gettime, getrandom, restart_syscall, exit and sigreturn.
+ * close, clock_gettime, getrandom, restart_syscall, exit and sigreturn
+ * (and getpid in the OpenSSL build: its DRBG calls it on every draw, to
+ * notice a fork; it returns a number and opens nothing).
  * socket, connect, bind, listen, accept, sendto, sendmsg, open, execve,
  * fork, mmap, ptrace -- anything else -- kill the process (SIGSYS).
  *

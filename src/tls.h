@@ -25,11 +25,15 @@
  *
  * Protocol: TLS 1.2 only, ECDHE with AES-GCM or ChaCha20-Poly1305.
  * BearSSL has no TLS 1.3; a server that insists on it is told apart.
+ *
+ * Two implementations of this one API: tls.c (BearSSL, the default build)
+ * and tls_openssl.c (OpenSSL 3, `make TLS=openssl`, -DLP_TLS_OPENSSL: TLS
+ * 1.2 and 1.3, the same checks and messages).  Each defines its own two
+ * structs below; callers only ever hold them, never look inside.
  */
 #ifndef LP_TLS_H
 #define LP_TLS_H
 
-#include <bearssl.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -37,6 +41,42 @@
 #include "net.h"
 #include "result.h"
 #include "target.h"
+
+#ifdef LP_TLS_OPENSSL
+
+struct ssl_st;
+struct ssl_ctx_st;
+
+/* One group of flags' files, as OpenSSL holds them: a context with the
+ * trust store, the client chain and key, the protocol settings. */
+struct lp_tls_files {
+	struct ssl_ctx_st *ctx;
+};
+
+/* One connection's TLS (tls_openssl.c): the SSL and what the messages
+ * need.  Zeroed (static) or previously prepared when lp_tls_prepare runs. */
+struct lp_tls {
+	const struct lp_tls_files *files;
+	struct ssl_st *ssl;
+	struct lp_conn *conn;
+	struct lp_result *r; /* the current call's result, for the BIO */
+	bool no_verify, verbose, client_cert;
+	bool io_failed, eof, handshaken;
+	bool cert_requested, got_data; /* for a TLS 1.3 client-certificate refusal */
+	const char *server_name_flag;  /* -tls-server-name, or NULL */
+	const char *server_name;       /* what goes in SNI and is checked, or NULL */
+	unsigned char ip[16];
+	size_t ip_len;
+	bool have_ip, check_localhost;
+	const char *target_name;
+	char bad_date[24]; /* validity bound of the certificate that failed */
+	char ip_text[48];
+	char alpn[16];
+};
+
+#else /* BearSSL */
+
+#include <bearssl.h>
 
 #define LP_MAX_ANCHORS 512
 #define LP_DER_MAX     (16 * 1024) /* one certificate or key */
@@ -71,7 +111,7 @@ struct lp_tls {
 	const char *server_name_flag; /* -tls-server-name, or NULL */
 	const char *server_name;      /* what goes in SNI and is checked, or NULL */
 	const char *alpn[1];
-	unsigned char seed[32]; /* from getrandom(2), before the sandbox */
+	unsigned char seed[32];	      /* from getrandom(2), before the sandbox */
 	unsigned char ee[LP_DER_MAX]; /* the server's end-entity certificate */
 	size_t ee_len;
 	int cert_index;
@@ -86,6 +126,8 @@ struct lp_tls {
 	unsigned char ibuf[BR_SSL_BUFSIZE_INPUT];
 	unsigned char obuf[4096 + 85]; /* records of 4 KiB out: requests are small */
 };
+
+#endif /* LP_TLS_OPENSSL */
 
 /* Loads every TLS file named by c into f.  Returns 0, or -1 with r set
  * (LP_USAGE: unreadable, not a regular file, malformed or mismatched). */
@@ -108,11 +150,13 @@ int lp_tls_handshake(struct lp_tls *t, struct lp_conn *conn, struct lp_result *r
 /* The ALPN protocol the server selected, or NULL. */
 const char *lp_tls_alpn(struct lp_tls *t);
 
-/* The backend and what it speaks, for -version: "BearSSL 0.6; TLS 1.2". */
+/* The backend and what it speaks, for -version: "BearSSL 0.6; TLS 1.2",
+ * "OpenSSL 3.0.x; TLS 1.2, 1.3". */
 const char *lp_tls_backend(void);
 
-/* A sentence for a BearSSL error code; expected_name is what the
- * certificate had to match.  For tests and verbose output. */
+/* A sentence for a backend error code (BearSSL's; tls_openssl.c's own
+ * encoding in the OpenSSL build); expected_name is what the certificate
+ * had to match.  For tests and verbose output. */
 void lp_tls_error_text(int err, const char *expected_name, char *buf, size_t cap);
 
 #endif

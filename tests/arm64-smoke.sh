@@ -6,6 +6,8 @@
 # the sandbox and for failing closed; the probes themselves run on a twin
 # built with -DLP_NO_SECCOMP from the same sources, against real loopback
 # servers: python3's http.server and, for TLS, openssl s_server.
+# TLS=openssl: the OpenSSL flavour (make arm64-openssl), which must also
+# complete a handshake with a TLS 1.3-only server.
 set -u
 BIN=${1:-build/arm64/lprobe}
 QEMU=qemu-aarch64-static
@@ -41,8 +43,9 @@ check "refused target" 1 "refusing target" $QEMU "$BIN" -mode=http -addr=10.0.0.
 check "sandbox fails closed" 1 "seccomp" $QEMU "$BIN" -port=1
 
 # the twin without the seccomp filter, for the probes
-make -s ARCH=arm64 BUILD=build/arm64-noseccomp CFLAGS="-Os -DLP_NO_SECCOMP" all >/dev/null
-TWIN=build/arm64-noseccomp/lprobe
+TWIN_DIR=build/arm64-noseccomp${TLS:+-$TLS}
+make -s ARCH=arm64 TLS="${TLS:-}" BUILD=$TWIN_DIR CFLAGS="-Os -DLP_NO_SECCOMP" all >/dev/null
+TWIN=$TWIN_DIR/lprobe
 
 echo ok >"$lb_tmp/healthz"
 start_http_server "$lb_tmp"
@@ -62,6 +65,16 @@ wait_port "$tls"
 check "https verified" 0 "" $QEMU $TWIN -tls -tls-ca-cert="$lb_tmp/c.pem" -port=$tls
 check "https name mismatch" 1 "not valid for \"other.example\"" \
 	$QEMU $TWIN -tls -tls-ca-cert="$lb_tmp/c.pem" -tls-server-name=other.example -port=$tls
+
+if [ "${TLS:-}" = openssl ]; then
+	check "version names OpenSSL" 0 "(OpenSSL 3." $QEMU "$BIN" -version
+	tls13=$(free_port)
+	openssl s_server -quiet -tls1_3 -accept "127.0.0.1:$tls13" -cert "$lb_tmp/c.pem" \
+		-key "$lb_tmp/k.pem" -www </dev/null >/dev/null 2>&1 &
+	lb_pids="$lb_pids $!"
+	wait_port "$tls13"
+	check "https TLS 1.3-only server" 0 "" $QEMU $TWIN -tls -tls-ca-cert="$lb_tmp/c.pem" -port=$tls13
+fi
 
 if $PY -c 'import grpc' 2>/dev/null; then
 	start_grpc_server --status =SERVING --status orders=NOT_SERVING

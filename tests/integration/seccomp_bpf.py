@@ -60,6 +60,7 @@ _SYSCALLS = {
     "mprotect":        (10,    226),
     "rt_sigreturn":    (15,    139),
     "writev":          (20,    66),
+    "getpid":          (39,    172),
     "socket":          (41,    198),
     "connect":         (42,    203),
     "accept":          (43,    202),

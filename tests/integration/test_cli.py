@@ -1,5 +1,6 @@
 """The command line: the request it produces, Go flag syntax, usage errors, environment."""
 
+import re
 import time
 
 import pytest
@@ -198,6 +199,13 @@ def test_version_exits_0_and_names_lprobe(lprobe, flag):
     run = lprobe(flag)
     assert run.returncode == 0, run
     assert b"lprobe" in run.stdout + run.stderr, run
+
+
+def test_version_names_the_tls_backend(lprobe):
+    # "lprobe 0.1.0 (BearSSL 0.6; TLS 1.2)" or "lprobe 0.1.0 (OpenSSL 3.0.x; TLS 1.2, 1.3)"
+    run = lprobe("-version")
+    assert re.fullmatch(rb"lprobe \d+\.\d+\.\d+ \((BearSSL \d+\.\d+; TLS 1\.2|"
+                        rb"OpenSSL 3\.\d+\.\d+; TLS 1\.2, 1\.3)\)\n", run.stdout), run
 
 
 # -- environment ---------------------------------------------------------------------------

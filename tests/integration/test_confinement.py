@@ -320,6 +320,16 @@ def test_confined_probe_holds_only_stdio_and_its_socket(confined):
     assert len(confined.socket_fds) == 1, f"one probe, one socket\n{confined}"
 
 
+
+def test_getpid_is_allowed_only_in_the_openssl_build(confined):
+    """OpenSSL's DRBG calls getpid(2) on every draw; BearSSL's build has no use for it."""
+    version = subprocess.run([str(LPROBE), "-version"], capture_output=True, timeout=5).stdout
+    [(_, action)] = verdicts(confined, [Call("getpid")])
+    if b"OpenSSL" in version:
+        assert action == "ALLOW", f"getpid: {action}\n{confined}"
+    else:
+        assert action in bpf.KILLS, f"getpid: {action}\n{confined}"
+
 # -- inherited descriptors -----------------------------------------------------------------
 
 def test_inherited_descriptors_are_closed_before_probing(serve, socket_dir, tmp_path):

@@ -19,6 +19,7 @@ import pytest
 import seccomp_bpf as bpf
 import servers
 import test_confinement as confinement
+from conftest import LPROBE
 from seccomp_bpf import Call
 from test_confinement import seccomp_dump  # noqa: F401  (a fixture)
 from test_grpc import Farm
@@ -434,7 +435,12 @@ def test_sixteen_tls_grpc_groups_stay_under_2_mib(lprobe, grpc_server):
                                          f"-tls-ca-cert={ca}", "-tls-server-name=localhost"]
     run = lprobe(*args, measure_rss=True)
     run.assert_healthy()
-    assert run.max_rss_kib < 2048, f"peak RSS {run.max_rss_kib} KiB\n{run}"
+    limit = 2048
+    if b"OpenSSL" in lprobe("-version").stdout:
+        # SPEC's 2 MiB is the BearSSL build's (docs/DECISIONS.md): the OpenSSL build maps
+        # up to its whole 4 MiB binary on top, and only that
+        limit += LPROBE.stat().st_size // 1024
+    assert run.max_rss_kib < limit, f"peak RSS {run.max_rss_kib} KiB\n{run}"
 
 
 def test_sixteen_mixed_groups_each_get_their_own_verdict(lprobe, nginx, grpc_server, tcp_peer,

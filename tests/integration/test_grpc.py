@@ -242,12 +242,18 @@ class Farm:
             elif variant == "mtls":
                 opts += ["--tls-cert", self.pki["server_cert"], "--tls-key", self.pki["server_key"],
                          "--tls-client-ca", self.pki["ca_cert"]]
+            elif variant == "tls13" and kind == "node":
+                # node's own flag: every TLS context, grpc-js's included, refuses < 1.3
+                # (grpcio offers no minimum version)
+                opts += ["--tls-cert", self.pki["server_cert"], "--tls-key", self.pki["server_key"]]
             else:
                 raise ValueError(variant)
             if kind == "node" and not (REPO / "node_modules" / "@grpc" / "grpc-js").is_dir():
                 pytest.fail("node_modules/@grpc/grpc-js missing: run `npm ci` at the repo root")
-            self.servers[key] = ServerProcess(server_argv(kind, *opts),
-                                              "%s/%s server" % key).start()
+            argv = server_argv(kind, *opts)
+            if variant == "tls13":
+                argv.insert(1, "--tls-min-v1.3")
+            self.servers[key] = ServerProcess(argv, "%s/%s server" % key).start()
         return self.servers[key]
 
     def last_call(self, kind, variant, service):
@@ -546,6 +552,32 @@ def test_plaintext_probe_of_tls_server_is_a_connection_failure(grpc_ready, farm,
                      detailed=2, says=["http/2", "tls", "closed", "preface", "connection",
                                        "settings", "eof"],
                      max_elapsed=1.0 + 1.0 + SLACK)
+
+
+def tls13_build():
+    """True for the OpenSSL build (TLS 1.2 and 1.3), False for BearSSL's (TLS 1.2 only)."""
+    return b"TLS 1.2, 1.3" in run_lprobe("-version").out
+
+
+def test_tls13_only_grpc_server_is_healthy_or_named_with_the_build_to_use(grpc_ready, farm):
+    import socket
+    import ssl
+    pki = farm.pki
+    port = farm.get("node", "tls13").port
+    # self-check: the server refuses a TLS 1.2 client
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.load_verify_locations(pki["ca_cert"])
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    with socket.create_connection(("127.0.0.1", port), timeout=2) as raw:
+        with pytest.raises(ssl.SSLError):
+            ctx.wrap_socket(raw, server_hostname="localhost")
+    args = ["-mode=grpc", "-port=%d" % port, "-tls", "-tls-ca-cert=%s" % pki["ca_cert"]]
+    if tls13_build():
+        assert_healthy(*args)
+        assert_unhealthy(*args, "-service=orders", detailed=4,
+                         says='service "orders" is NOT_SERVING')
+    else:
+        assert_unhealthy(*args, detailed=2, says=["OpenSSL build"])
 
 
 MTLS_CLIENTS = [

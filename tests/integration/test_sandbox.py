@@ -107,3 +107,26 @@ def test_tls_opens_only_the_named_ca_file_and_seeds_from_getrandom(lprobe, tmp_p
     opened = [re.search(r'"([^"]+)"', line).group(1) for line in lines if "open" in line]
     assert opened == [str(pki["ca_cert"])], lines
     assert any("getrandom(" in line for line in lines), lines
+
+
+def test_only_the_openssl_build_calls_getpid_once_confined(lprobe, tmp_path):
+    """OpenSSL's DRBG calls getpid(2) on every draw (fork detection): the OpenSSL build's
+    filter allows it, and a TLS probe of that build makes the call under the filter and
+    stays healthy. BearSSL draws nothing from the kernel once confined."""
+    pki = certs.make_pki(tmp_path / "pki")
+    openssl = b"OpenSSL" in lprobe("-version").stdout
+    server = OneTlsHandshake(pki["server_ec_cert"], pki["server_ec_key"])
+    try:
+        run, lines = traced(lprobe, tmp_path, "-mode=tcp", "-tls",
+                            f"-tls-ca-cert={pki['ca_cert']}", f"-port={server.port}",
+                            calls="prctl,seccomp,getpid")
+    finally:
+        server.close()
+    run.assert_healthy()
+    seccomp = first_index(lines, r"PR_SET_SECCOMP|seccomp\(")
+    assert seccomp is not None and "SECCOMP_MODE_FILTER" in lines[seccomp], lines
+    confined_getpid = [line for line in lines[seccomp + 1:] if "getpid(" in line]
+    if openssl:
+        assert confined_getpid, lines
+    else:
+        assert confined_getpid == [], lines

@@ -10,6 +10,10 @@ conftest.py or servers.py.
 Every probe runs with `-connect-timeout=1s` in a clean environment (no LPROBE_*, no
 SSL_CERT_FILE unless a test sets it) and must finish within that timeout + 150 ms; every
 failure must be exactly one stderr line starting "lprobe: ".
+
+Both builds run this module (make test): build/lprobe (BearSSL, TLS 1.2) and, with
+TEST_LPROBE_BINARY=build/openssl/lprobe, the OpenSSL build (TLS 1.2 and 1.3). Where they
+legitimately differ -- a TLS 1.3-only server -- the test asks `tls13_build()`.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pytest
 
@@ -93,6 +98,15 @@ def assert_fails(r: Run, *patterns: str, rc: int = 1) -> str:
         assert re.search(pat, line, re.I), f"message lacks /{pat}/\n{r}"
     assert_bounded(r)
     return line
+
+
+@lru_cache(maxsize=None)
+def tls13_build() -> bool:
+    """True for the OpenSSL build (TLS 1.2 and 1.3), False for BearSSL's (TLS 1.2 only)."""
+    out = subprocess.run([str(LPROBE), "-version"], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, timeout=10, check=True).stdout
+    assert b"TLS 1.2" in out, out
+    return b"TLS 1.2, 1.3" in out
 
 
 # Message patterns (case-insensitive regexes).
@@ -193,6 +207,9 @@ def nginx(pki, tmp_path_factory) -> Servers:
         "mtls":           ("server_cert", "server_key", ("4",),
                            f"ssl_verify_client on; ssl_client_certificate {pki['ca_cert']};"),
         "tls13":          ("server_cert", "server_key", ("4",), "ssl_protocols TLSv1.3;"),
+        "tls12":          ("server_cert", "server_key", ("4",), "ssl_protocols TLSv1.2;"),
+        # nginx 1.22's default is TLSv1 to TLSv1.2: 1.3 must be named
+        "tls12_13":       ("server_cert", "server_key", ("4",), "ssl_protocols TLSv1.2 TLSv1.3;"),
         "legacy":         ("server_cert", "server_key", ("4",),
                            "ssl_protocols TLSv1.2; ssl_ciphers AES128-SHA:AES256-SHA;"),
         "sni":            ("server_ec_cert", "server_ec_key", ("4",), ""),
@@ -509,10 +526,32 @@ def test_mtls_with_client_certificate_from_other_ca_is_unhealthy(nginx, pki):
 
 # --------------------------------------------------------------------------- protocol / suites
 
-def test_tls13_only_server_is_reported_as_such(nginx, pki):
+def test_tls13_only_server_is_healthy_or_named_with_the_build_to_use(nginx, pki):
     args = ["-tls", ca(pki), f"-port={nginx['tls13']}"]
-    assert_fails(lprobe(*args), TLS13)
-    assert_fails(lprobe(*args, "-exit-codes=detailed"), TLS13, rc=2)
+    if tls13_build():
+        assert_healthy(lprobe(*args))
+        assert_healthy(lprobe(*args, "-mode=tcp"))
+    else:  # BearSSL: no TLS 1.3; the line says so and names the build that has it
+        assert_fails(lprobe(*args), TLS13, r"OpenSSL build")
+        assert_fails(lprobe(*args, "-exit-codes=detailed"), TLS13, rc=2)
+
+
+@pytest.mark.parametrize("server,version", [("tls12_13", "TLSv1.3"), ("tls12", "TLSv1.2"),
+                                            ("tls13", "TLSv1.3")])
+def test_openssl_build_negotiates_the_best_version_the_server_offers(nginx, pki, server,
+                                                                      version):
+    if not tls13_build():
+        pytest.skip("the BearSSL build speaks TLS 1.2 only (see the test above)")
+    r = lprobe("-v", "-tls", ca(pki), f"-port={nginx[server]}")
+    assert r.rc == 0, r
+    assert re.search(rf"^lprobe: {re.escape(version)} with 127\.0\.0\.1:{nginx[server]}: ",
+                     r.stderr, re.M), r
+
+
+def test_bearssl_build_speaks_tls12_to_a_tls12_only_server(nginx, pki):
+    if tls13_build():
+        pytest.skip("covered for the OpenSSL build by the test above")
+    assert_healthy(lprobe("-tls", ca(pki), f"-port={nginx['tls12']}"))
 
 
 def test_server_without_ecdhe_aead_suites_fails_handshake(nginx, pki):
@@ -528,8 +567,7 @@ def test_server_without_ecdhe_aead_suites_fails_handshake(nginx, pki):
     ("ec", None),
     ("expired", EXPIRED),
     ("other", NAME_MISMATCH),
-    ("tls13", TLS13),
-], ids=["rsa", "ec", "expired", "name-mismatch", "tls13-only"])
+], ids=["rsa", "ec", "expired", "name-mismatch"])
 def test_tcp_mode_with_tls_checks_handshake(nginx, pki, server, pattern):
     r = lprobe("-mode=tcp", "-tls", ca(pki), f"-port={nginx[server]}")
     if pattern is None:

@@ -204,6 +204,39 @@ static void test_exhaustion_returns_null_then_recovers(void **state)
 	lp_arena_free(p[0]);
 }
 
+/* Random churn: many small short-lived blocks around a few large ones, as
+ * OpenSSL's start-up and handshake do (the OpenSSL build, tls_openssl.c,
+ * allocates from this arena too).  Coalescing keeps the touched part of
+ * the arena near the live peak, and all of it comes back. */
+static void test_a_tls_library_churn_stays_near_its_live_peak(void **state)
+{
+	static void *slot[512];
+	struct lp_arena_stats s;
+	uint32_t x = 12345;
+	size_t i, k, n;
+
+	(void)state;
+	lp_arena_reset_peak();
+	for (i = 0; i < 200000; i++) {
+		x = x * 1103515245 + 12345;
+		k = (x >> 8) % 512;
+		if (slot[k]) {
+			lp_arena_free(slot[k]);
+			slot[k] = NULL;
+		} else {
+			n = (x >> 20) % 32 == 0 ? (x >> 12) % 17000 : (x >> 12) % 300;
+			slot[k] = lp_arena_malloc(n);
+			assert_non_null(slot[k]);
+		}
+	}
+	lp_arena_stats(&s);
+	print_message("churn: peak %zu, touched %zu\n", s.peak, s.top);
+	assert_true(s.top <= s.peak + s.peak / 2);
+	for (k = 0; k < 512; k++)
+		lp_arena_free(slot[k]), slot[k] = NULL;
+	assert_arena_empty();
+}
+
 /* --- real users: nghttp2 sessions and zlib inflate streams ------------------ */
 
 static void *mem_malloc(size_t n, void *ud)
@@ -483,6 +516,7 @@ int main(void)
 		cmocka_unit_test(test_realloc_that_does_not_fit_keeps_the_block),
 		cmocka_unit_test(test_calloc_zeroes_and_refuses_overflow),
 		cmocka_unit_test(test_exhaustion_returns_null_then_recovers),
+		cmocka_unit_test(test_a_tls_library_churn_stays_near_its_live_peak),
 		cmocka_unit_test(test_session_peak_is_measured),
 		cmocka_unit_test(test_16_sessions_side_by_side_fit_and_leave_no_growth),
 		cmocka_unit_test(test_a_full_arena_fails_a_session_cleanly),
