@@ -626,7 +626,7 @@ def goals(w, g, x):
     w("")
     GOAL_VERDICTS[:] = verdicts
 
-    w("### The sandbox's cost: one plaintext HTTP probe, four builds, interleaved")
+    w("### The sandbox's cost: one plaintext HTTP probe, three builds, interleaved")
     w("")
     w("| build | wall µs, median (p25–p75) | CPU µs, median (p25–p75) | Δ wall vs no seccomp | Δ CPU vs no seccomp | minor page faults | syscalls | instructions |")
     w("|---|--:|--:|--:|--:|--:|--:|--:|")
