@@ -74,12 +74,16 @@ endef
 
 dist:
 	$(MAKE) all
+	$(MAKE) TLS=openssl all
 	sh scripts/deps-arm64.sh
 	$(MAKE) ARCH=arm64 all
+	$(MAKE) ARCH=arm64 TLS=openssl all
 	rm -rf $(DIST)
 	mkdir -p $(DIST)
 	$(call lp_dist_arch,amd64,build/lprobe)
 	$(call lp_dist_arch,arm64,build/arm64/lprobe)
+	$(call lp_dist_arch,amd64-openssl,build/openssl/lprobe)
+	$(call lp_dist_arch,arm64-openssl,build/arm64/openssl/lprobe)
 	cd $(DIST) && sha256sum lprobe-$(VERSION)-linux-*.tar.gz >SHA256SUMS
 	@cat $(DIST)/SHA256SUMS
 

@@ -18,7 +18,7 @@ fail=0
 for f in SHA256SUMS; do
 	cmp "$a/build/dist/$f" "$b/build/dist/$f" || fail=1
 done
-for f in build/lprobe build/arm64/lprobe; do
+for f in build/lprobe build/arm64/lprobe build/openssl/lprobe build/arm64/openssl/lprobe; do
 	cmp "$a/$f" "$b/$f" || { echo "dist-repro: $f differs between the two directories"; fail=1; }
 done
 cat "$a/build/dist/SHA256SUMS"
