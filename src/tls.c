@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "tls_name.h"
 #include "x509.h"
 
 #define LP_ARENA    (256 * 1024) /* DNs and keys of anchors, client chain */
@@ -411,12 +412,12 @@ static unsigned lp_xw_end_chain(const br_x509_class **ctx)
 	if (t->no_verify)
 		return br_x509_decoder_get_pkey(&t->nv) ? 0 : BR_ERR_X509_EMPTY_CHAIN;
 	err = t->xc.vtable->end_chain(&t->xc.vtable);
-	if (err || t->server_name)
+	if (err || t->expect.server_name)
 		return err;
 	/* No -tls-server-name: BearSSL checked no name; SPEC wants the IP we
 	 * dialled as an iPAddress SAN, or the DNS name localhost. */
-	if (t->ee_cut || lp_x509_san_match(t->ee, t->ee_len, t->have_ip ? t->ip : NULL, t->ip_len,
-					   t->check_localhost ? "localhost" : NULL) != 1)
+	if (t->ee_cut || lp_x509_san_match(t->ee, t->ee_len, t->expect.have_ip ? t->expect.ip : NULL, t->expect.ip_len,
+					   t->expect.check_localhost ? "localhost" : NULL) != 1)
 		return BR_ERR_X509_BAD_SERVER_NAME;
 	return 0;
 }
@@ -522,31 +523,6 @@ int lp_tls_prepare(struct lp_tls *t, const struct lp_tls_files *f, const struct 
 	return 0;
 }
 
-/* Without -tls-server-name the certificate must carry the IP we dialled
- * (or "localhost"); an IP given as -tls-server-name is matched against
- * iPAddress SANs (as Go's crypto/tls does) and never sent as SNI (RFC 6066
- * §3). */
-static void lp_tls_expect(struct lp_tls *t, const struct lp_target *tg)
-{
-	t->server_name = t->server_name_flag;
-	t->have_ip = tg->addr.sa.sa_family != AF_UNIX;
-	t->check_localhost = true;
-	if (tg->addr.sa.sa_family == AF_INET)
-		memcpy(t->ip, &tg->addr.in.sin_addr, 4), t->ip_len = 4;
-	else if (tg->addr.sa.sa_family == AF_INET6)
-		memcpy(t->ip, &tg->addr.in6.sin6_addr, 16), t->ip_len = 16;
-	if (t->server_name && inet_pton(AF_INET, t->server_name, t->ip) == 1)
-		t->ip_len = 4, t->have_ip = true, t->check_localhost = false, t->server_name = NULL;
-	else if (t->server_name && inet_pton(AF_INET6, t->server_name, t->ip) == 1)
-		t->ip_len = 16, t->have_ip = true, t->check_localhost = false,
-		t->server_name = NULL;
-	if (t->have_ip)
-		inet_ntop(t->ip_len == 4 ? AF_INET : AF_INET6, t->ip, t->ip_text,
-			  sizeof t->ip_text);
-	else
-		snprintf(t->ip_text, sizeof t->ip_text, "the unix socket");
-}
-
 static ssize_t lp_tls_send(struct lp_conn *c, const void *buf, size_t len, struct lp_result *r);
 static ssize_t lp_tls_recv(struct lp_conn *c, void *buf, size_t len, struct lp_result *r);
 static const struct lp_stream_ops lp_tls_ops = {lp_tls_send, lp_tls_recv};
@@ -563,10 +539,10 @@ int lp_tls_start(struct lp_tls *t, struct lp_conn *conn, const struct lp_target 
 				 (uint32_t)(secs % 86400));
 	br_ssl_engine_inject_entropy(&t->cc.eng, t->seed, sizeof t->seed);
 	t->cc.eng.rng_os_rand_done = 1;
-	lp_tls_expect(t, tg);
+	lp_tls_expect_init(&t->expect, t->server_name_flag, tg);
 	t->target_name = tg->name;
 	t->stage_off = t->stage_len = 0;
-	if (!br_ssl_client_reset(&t->cc, t->server_name, 0))
+	if (!br_ssl_client_reset(&t->cc, t->expect.server_name, 0))
 		return lp_fail(r, LP_INTERNAL, "TLS reset failed (%d)",
 			       br_ssl_engine_last_error(&t->cc.eng));
 	conn->ops = &lp_tls_ops;
@@ -576,65 +552,16 @@ int lp_tls_start(struct lp_tls *t, struct lp_conn *conn, const struct lp_target 
 
 /* ---- errors ------------------------------------------------------------- */
 
-static const char *lp_alert_name(int a)
-{
-	switch (a) {
-	case 40:
-		return "handshake_failure";
-	case 42:
-		return "bad_certificate";
-	case 43:
-		return "unsupported_certificate";
-	case 44:
-		return "certificate_revoked";
-	case 45:
-		return "certificate_expired";
-	case 46:
-		return "certificate_unknown";
-	case 47:
-		return "illegal_parameter";
-	case 48:
-		return "unknown_ca";
-	case 49:
-		return "access_denied";
-	case 50:
-		return "decode_error";
-	case 70:
-		return "protocol_version";
-	case 71:
-		return "insufficient_security";
-	case 80:
-		return "internal_error";
-	case 112:
-		return "unrecognized_name";
-	case 116:
-		return "certificate_required";
-	case 120:
-		return "no_application_protocol";
-	}
-	return "alert";
-}
-
+/* BearSSL speaks TLS 1.2 only: protocol_version from a server means it
+ * wants 1.3, which the OpenSSL build speaks. */
 static void lp_alert_text(int a, char *buf, size_t cap)
 {
 	if (a == 70)
 		snprintf(buf, cap,
 			 "the server does not accept TLS 1.2 (it wants TLS 1.3: use the "
 			 "OpenSSL build of lprobe)");
-	else if (a == 116)
-		snprintf(buf, cap, "the server requires a client certificate (-tls-client-cert)");
-	else if (a >= 42 && a <= 49)
-		snprintf(buf, cap, "the server rejected our client certificate (alert %d %s)", a,
-			 lp_alert_name(a));
-	else if (a == 40 || a == 71)
-		snprintf(buf, cap,
-			 "the server refused the handshake (alert %d %s): no common "
-			 "TLS 1.2 ECDHE+AEAD cipher suite?",
-			 a, lp_alert_name(a));
-	else if (a == 112)
-		snprintf(buf, cap, "the server does not know the name sent as SNI (alert 112)");
 	else
-		snprintf(buf, cap, "the server sent alert %d (%s)", a, lp_alert_name(a));
+		lp_tls_alert_text(a, buf, cap);
 }
 
 void lp_tls_error_text(int err, const char *expected_name, char *buf, size_t cap)
@@ -645,24 +572,23 @@ void lp_tls_error_text(int err, const char *expected_name, char *buf, size_t cap
 	}
 	switch (err) {
 	case BR_ERR_X509_NOT_TRUSTED:
-		snprintf(buf, cap,
-			 "certificate not trusted: unknown CA (not in the trusted CA file)");
+		lp_tls_why_text(LP_TLS_UNTRUSTED, expected_name, buf, cap);
 		break;
 	case BR_ERR_X509_BAD_SERVER_NAME:
-		snprintf(buf, cap, "certificate name mismatch: not valid for %s", expected_name);
+		lp_tls_why_text(LP_TLS_NAME_MISMATCH, expected_name, buf, cap);
 		break;
-	case BR_ERR_X509_EXPIRED:
-		snprintf(buf, cap, "certificate expired or not yet valid");
+	case BR_ERR_X509_EXPIRED: /* lp_tls_failed tells which, from the dates */
+		lp_tls_why_text(LP_TLS_OUT_OF_DATES, expected_name, buf, cap);
 		break;
 	case BR_ERR_X509_NOT_CA:
-		snprintf(buf, cap, "certificate chain invalid: an issuer is not a CA");
+		lp_tls_why_text(LP_TLS_NOT_CA, expected_name, buf, cap);
 		break;
 	case BR_ERR_X509_FORBIDDEN_KEY_USAGE:
 	case BR_ERR_WRONG_KEY_USAGE:
-		snprintf(buf, cap, "certificate not valid for a TLS server (key usage)");
+		lp_tls_why_text(LP_TLS_KEY_USAGE, expected_name, buf, cap);
 		break;
 	case BR_ERR_X509_WEAK_PUBLIC_KEY:
-		snprintf(buf, cap, "certificate key too weak");
+		lp_tls_why_text(LP_TLS_WEAK_KEY, expected_name, buf, cap);
 		break;
 	case BR_ERR_UNSUPPORTED_VERSION:
 		snprintf(buf, cap, "the server chose a TLS version other than 1.2");
@@ -671,10 +597,10 @@ void lp_tls_error_text(int err, const char *expected_name, char *buf, size_t cap
 	case BR_ERR_BAD_LENGTH:
 	case BR_ERR_UNKNOWN_TYPE:
 	case BR_ERR_TOO_LARGE:
-		snprintf(buf, cap, "the server does not speak TLS (plaintext port?)");
+		lp_tls_why_text(LP_TLS_NOT_TLS, expected_name, buf, cap);
 		break;
 	case BR_ERR_BAD_CIPHER_SUITE:
-		snprintf(buf, cap, "the server chose a cipher suite lprobe did not offer");
+		lp_tls_why_text(LP_TLS_BAD_SUITE, expected_name, buf, cap);
 		break;
 	case BR_ERR_OK:
 		snprintf(buf, cap, "the server closed the connection during the handshake");
@@ -685,13 +611,11 @@ void lp_tls_error_text(int err, const char *expected_name, char *buf, size_t cap
 		else if (err >= BR_ERR_SEND_FATAL_ALERT)
 			snprintf(buf, cap, "handshake aborted by lprobe (alert %d %s)",
 				 err - BR_ERR_SEND_FATAL_ALERT,
-				 lp_alert_name(err - BR_ERR_SEND_FATAL_ALERT));
+				 lp_tls_alert_name(err - BR_ERR_SEND_FATAL_ALERT));
 		else
 			snprintf(buf, cap, "handshake failed (BearSSL error %d)", err);
 	}
 }
-
-#define LP_PLAINTEXT_PEER "the server answered in plaintext HTTP: not a TLS port"
 
 static int lp_tls_failed(struct lp_tls *t, const struct lp_conn *c, struct lp_result *r)
 {
@@ -699,18 +623,10 @@ static int lp_tls_failed(struct lp_tls *t, const struct lp_conn *c, struct lp_re
 	char text[240], name[300], day[16];
 	int64_t nb, na, now = t->files->now;
 
-	if (t->server_name)
-		snprintf(name, sizeof name, "\"%.253s\"", t->server_name);
-	else if (!t->check_localhost)
-		snprintf(name, sizeof name, "IP %s", t->ip_text);
-	else
-		snprintf(name, sizeof name,
-			 "%s or localhost (set -tls-server-name to a name "
-			 "the certificate carries)",
-			 t->ip_text);
+	lp_tls_expected_text(&t->expect, name, sizeof name);
 	lp_tls_error_text(err, name, text, sizeof text);
 	if (lp_conn_peer_spoke_http(c))
-		snprintf(text, sizeof text, "%s", LP_PLAINTEXT_PEER);
+		snprintf(text, sizeof text, "%s", LP_TLS_PLAINTEXT_PEER);
 	/* BearSSL says "expired" for both ends of the validity period. */
 	if (err == BR_ERR_X509_EXPIRED && !t->ee_cut &&
 	    lp_x509_validity(t->ee, t->ee_len, &nb, &na) == 0) {
@@ -735,11 +651,12 @@ static int lp_tls_failed(struct lp_tls *t, const struct lp_conn *c, struct lp_re
 static int lp_tls_lost(struct lp_tls *t, const struct lp_conn *c, const char *how,
 		       struct lp_result *r)
 {
+	char text[200];
+
 	if (lp_conn_peer_spoke_http(c))
-		return lp_fail(r, LP_TLS, "%s", LP_PLAINTEXT_PEER);
-	return lp_fail(r, LP_TLS, "the server %s during the handshake%s", how,
-		       t->client_cert ? " (did it reject our client certificate?)"
-				  : " (does it require a client certificate, or not speak TLS?)");
+		return lp_fail(r, LP_TLS, "%s", LP_TLS_PLAINTEXT_PEER);
+	lp_tls_lost_text(how, t->client_cert, text, sizeof text);
+	return lp_fail(r, LP_TLS, "%s", text);
 }
 
 /* BearSSL asks for a record's 5-byte header, then its body: reading the

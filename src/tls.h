@@ -41,6 +41,7 @@
 #include "net.h"
 #include "result.h"
 #include "target.h"
+#include "tls_name.h"
 
 #ifdef LP_TLS_OPENSSL
 
@@ -64,13 +65,9 @@ struct lp_tls {
 	bool io_failed, eof, handshaken;
 	bool cert_requested, got_data; /* for a TLS 1.3 client-certificate refusal */
 	const char *server_name_flag;  /* -tls-server-name, or NULL */
-	const char *server_name;       /* what goes in SNI and is checked, or NULL */
-	unsigned char ip[16];
-	size_t ip_len;
-	bool have_ip, check_localhost;
+	struct lp_tls_expect expect;   /* what the certificate must be valid for */
 	const char *target_name;
 	char bad_date[24]; /* validity bound of the certificate that failed */
-	char ip_text[48];
 	char alpn[16];
 };
 
@@ -109,18 +106,14 @@ struct lp_tls {
 	const struct lp_tls_files *files;
 	bool no_verify, verbose, client_cert;
 	const char *server_name_flag; /* -tls-server-name, or NULL */
-	const char *server_name;      /* what goes in SNI and is checked, or NULL */
+	struct lp_tls_expect expect;  /* what the certificate must be valid for */
 	const char *alpn[1];
 	unsigned char seed[32];	      /* from getrandom(2), before the sandbox */
 	unsigned char ee[LP_DER_MAX]; /* the server's end-entity certificate */
 	size_t ee_len;
 	int cert_index;
 	bool ee_cut;
-	unsigned char ip[16];
-	size_t ip_len;
-	bool have_ip, check_localhost;
 	const char *target_name;
-	char ip_text[48];
 	unsigned char stage[8192]; /* socket reads, handed to the engine record by record */
 	size_t stage_off, stage_len;
 	unsigned char ibuf[BR_SSL_BUFSIZE_INPUT];

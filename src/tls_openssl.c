@@ -419,8 +419,8 @@ static bool lp_name_ok(const struct lp_tls *t, X509 *leaf)
 
 	if (len <= 0 || len > (int)sizeof der || i2d_X509(leaf, &p) != len)
 		return false;
-	return lp_x509_san_match(der, (size_t)len, t->have_ip ? t->ip : NULL, t->ip_len,
-				 t->check_localhost ? "localhost" : NULL) == 1;
+	return lp_x509_san_match(der, (size_t)len, t->expect.have_ip ? t->expect.ip : NULL, t->expect.ip_len,
+				 t->expect.check_localhost ? "localhost" : NULL) == 1;
 }
 
 static int lp_verify_chain(X509_STORE_CTX *xs, void *arg)
@@ -436,7 +436,7 @@ static int lp_verify_chain(X509_STORE_CTX *xs, void *arg)
 	err = X509_STORE_CTX_get_error(xs);
 	if (ok <= 0 && (err == X509_V_ERR_CERT_HAS_EXPIRED || err == X509_V_ERR_CERT_NOT_YET_VALID))
 		lp_note_dates(t, X509_STORE_CTX_get_current_cert(xs), err);
-	if (ok <= 0 || t->server_name)
+	if (ok <= 0 || t->expect.server_name)
 		return ok;
 	if (!lp_name_ok(t, X509_STORE_CTX_get0_cert(xs))) {
 		X509_STORE_CTX_set_error(xs, X509_V_ERR_HOSTNAME_MISMATCH);
@@ -492,28 +492,11 @@ int lp_tls_prepare(struct lp_tls *t, const struct lp_tls_files *f, const struct 
 	return 0;
 }
 
-/* The names to check: as in tls.c, an IP given as -tls-server-name is
- * matched against iPAddress SANs and not sent as SNI (RFC 6066 §3). */
+/* The names to check (tls_name.h). */
 static void lp_set_names(struct lp_tls *t, const struct lp_target *tg)
 {
-	t->server_name = t->server_name_flag;
-	t->have_ip = tg->addr.sa.sa_family != AF_UNIX;
-	t->check_localhost = true;
-	if (tg->addr.sa.sa_family == AF_INET)
-		memcpy(t->ip, &tg->addr.in.sin_addr, 4), t->ip_len = 4;
-	else if (tg->addr.sa.sa_family == AF_INET6)
-		memcpy(t->ip, &tg->addr.in6.sin6_addr, 16), t->ip_len = 16;
-	if (t->server_name && inet_pton(AF_INET, t->server_name, t->ip) == 1)
-		t->ip_len = 4, t->have_ip = true, t->check_localhost = false, t->server_name = NULL;
-	else if (t->server_name && inet_pton(AF_INET6, t->server_name, t->ip) == 1)
-		t->ip_len = 16, t->have_ip = true, t->check_localhost = false,
-		t->server_name = NULL;
+	lp_tls_expect_init(&t->expect, t->server_name_flag, tg);
 	t->target_name = tg->name;
-	if (t->have_ip)
-		inet_ntop(t->ip_len == 4 ? AF_INET : AF_INET6, t->ip, t->ip_text,
-			  sizeof t->ip_text);
-	else
-		snprintf(t->ip_text, sizeof t->ip_text, "the unix socket");
 }
 
 static ssize_t lp_tls_send(struct lp_conn *c, const void *buf, size_t len, struct lp_result *r);
@@ -528,8 +511,8 @@ int lp_tls_start(struct lp_tls *t, struct lp_conn *conn, const struct lp_target 
 
 	lp_set_names(t, tg);
 	t->conn = conn, t->r = r;
-	if (t->server_name && (!SSL_set_tlsext_host_name(t->ssl, t->server_name) ||
-			       !SSL_set1_host(t->ssl, t->server_name)))
+	if (t->expect.server_name && (!SSL_set_tlsext_host_name(t->ssl, t->expect.server_name) ||
+			       !SSL_set1_host(t->ssl, t->expect.server_name)))
 		return lp_fail(r, LP_INTERNAL, "TLS: cannot set the server name");
 	/* RFC 6125 §6.4.3: a wildcard is a whole left-most label only */
 	SSL_set_hostflags(t->ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
@@ -549,36 +532,19 @@ int lp_tls_start(struct lp_tls *t, struct lp_conn *conn, const struct lp_target 
 
 /* ---- errors ------------------------------------------------------------- */
 
-static const char *lp_alert_name(int a)
-{
-	const char *s = SSL_alert_desc_string_long(a); /* a static table, no strings load */
-
-	return s && strcmp(s, "unknown") != 0 ? s : "alert";
-}
-
+/* protocol_version from a server that TLS 1.2 and 1.3 both failed with */
 static void lp_alert_text(int a, char *buf, size_t cap)
 {
 	if (a == SSL_AD_PROTOCOL_VERSION)
 		snprintf(buf, cap,
 			 "the server accepts neither TLS 1.2 nor TLS 1.3 (alert 70 "
 			 "protocol_version)");
-	else if (a == 116)
-		snprintf(buf, cap, "the server requires a client certificate (-tls-client-cert)");
-	else if (a >= 42 && a <= 49)
-		snprintf(buf, cap, "the server rejected our client certificate (alert %d %s)", a,
-			 lp_alert_name(a));
-	else if (a == 40 || a == 71)
-		snprintf(buf, cap,
-			 "the server refused the handshake (alert %d %s): no common "
-			 "ECDHE+AEAD cipher suite?",
-			 a, lp_alert_name(a));
-	else if (a == 112)
-		snprintf(buf, cap, "the server does not know the name sent as SNI (alert 112)");
 	else
-		snprintf(buf, cap, "the server sent alert %d (%s)", a, lp_alert_name(a));
+		lp_tls_alert_text(a, buf, cap);
 }
 
-static void lp_x509_text(int err, const char *expected_name, char *buf, size_t cap)
+/* OpenSSL's X.509 verification errors, by cause (tls_name.h). */
+static int lp_x509_why(int err)
 {
 	switch (err) {
 	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
@@ -587,35 +553,36 @@ static void lp_x509_text(int err, const char *expected_name, char *buf, size_t c
 	case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
 	case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
 	case X509_V_ERR_CERT_UNTRUSTED:
-		snprintf(buf, cap,
-			 "certificate not trusted: unknown CA (not in the trusted CA file)");
-		break;
+		return LP_TLS_UNTRUSTED;
 	case X509_V_ERR_HOSTNAME_MISMATCH:
 	case X509_V_ERR_IP_ADDRESS_MISMATCH:
-		snprintf(buf, cap, "certificate name mismatch: not valid for %s", expected_name);
-		break;
+		return LP_TLS_NAME_MISMATCH;
 	case X509_V_ERR_CERT_HAS_EXPIRED:
-		snprintf(buf, cap, "certificate expired");
-		break;
+		return LP_TLS_EXPIRED;
 	case X509_V_ERR_CERT_NOT_YET_VALID:
-		snprintf(buf, cap, "certificate not yet valid");
-		break;
+		return LP_TLS_NOT_YET_VALID;
 	case X509_V_ERR_INVALID_CA:
-		snprintf(buf, cap, "certificate chain invalid: an issuer is not a CA");
-		break;
+		return LP_TLS_NOT_CA;
 	case X509_V_ERR_INVALID_PURPOSE:
 	case X509_V_ERR_KEYUSAGE_NO_CERTSIGN:
-		snprintf(buf, cap, "certificate not valid for a TLS server (key usage)");
-		break;
+		return LP_TLS_KEY_USAGE;
 	case X509_V_ERR_EE_KEY_TOO_SMALL:
 	case X509_V_ERR_CA_KEY_TOO_SMALL:
 	case X509_V_ERR_CA_MD_TOO_WEAK:
-		snprintf(buf, cap, "certificate key too weak");
-		break;
-	default:
+		return LP_TLS_WEAK_KEY;
+	}
+	return -1;
+}
+
+static void lp_x509_text(int err, const char *expected_name, char *buf, size_t cap)
+{
+	int why = lp_x509_why(err);
+
+	if (why >= 0)
+		lp_tls_why_text((enum lp_tls_why)why, expected_name, buf, cap);
+	else
 		snprintf(buf, cap, "certificate rejected (X.509 error %d: %s)", err,
 			 X509_verify_cert_error_string(err));
-	}
 }
 
 static void lp_ssl_text(int reason, char *buf, size_t cap)
@@ -627,14 +594,14 @@ static void lp_ssl_text(int reason, char *buf, size_t cap)
 	case SSL_R_PACKET_LENGTH_TOO_LONG:
 	case SSL_R_RECORD_LENGTH_MISMATCH:
 	case SSL_R_UNKNOWN_PROTOCOL:
-		snprintf(buf, cap, "the server does not speak TLS (plaintext port?)");
+		lp_tls_why_text(LP_TLS_NOT_TLS, NULL, buf, cap);
 		break;
 	case SSL_R_UNSUPPORTED_PROTOCOL:
 	case SSL_R_UNSUPPORTED_SSL_VERSION:
 		snprintf(buf, cap, "the server chose a TLS version other than 1.2 or 1.3");
 		break;
 	case SSL_R_WRONG_CIPHER_RETURNED:
-		snprintf(buf, cap, "the server chose a cipher suite lprobe did not offer");
+		lp_tls_why_text(LP_TLS_BAD_SUITE, NULL, buf, cap);
 		break;
 	default:
 		/* the rare case: OpenSSL's own words (its table loads only now) */
@@ -653,8 +620,6 @@ void lp_tls_error_text(int err, const char *expected_name, char *buf, size_t cap
 	else
 		lp_x509_text(err - LP_E_X509, expected_name, buf, cap);
 }
-
-#define LP_PLAINTEXT_PEER "the server answered in plaintext HTTP: not a TLS port"
 
 /* The error code of a failed handshake or record: the first SSL-library
  * reason in OpenSSL's queue, a received alert told apart. */
@@ -680,25 +645,12 @@ static int lp_queue_code(void)
 /* The peer hung up mid-handshake, as tls.c says it. */
 static int lp_tls_lost(struct lp_tls *t, const char *how, struct lp_result *r)
 {
-	if (lp_conn_peer_spoke_http(t->conn))
-		return lp_fail(r, LP_TLS, "%s", LP_PLAINTEXT_PEER);
-	return lp_fail(r, LP_TLS, "the server %s during the handshake%s", how,
-		       t->client_cert
-			       ? " (did it reject our client certificate?)"
-			       : " (does it require a client certificate, or not speak TLS?)");
-}
+	char text[200];
 
-static void lp_expected_name(const struct lp_tls *t, char *name, size_t cap)
-{
-	if (t->server_name)
-		snprintf(name, cap, "\"%.253s\"", t->server_name);
-	else if (!t->check_localhost)
-		snprintf(name, cap, "IP %s", t->ip_text);
-	else
-		snprintf(name, cap,
-			 "%s or localhost (set -tls-server-name to a name "
-			 "the certificate carries)",
-			 t->ip_text);
+	if (lp_conn_peer_spoke_http(t->conn))
+		return lp_fail(r, LP_TLS, "%s", LP_TLS_PLAINTEXT_PEER);
+	lp_tls_lost_text(how, t->client_cert, text, sizeof text);
+	return lp_fail(r, LP_TLS, "%s", text);
 }
 
 static int lp_tls_failed(struct lp_tls *t, struct lp_result *r)
@@ -718,11 +670,11 @@ static int lp_tls_failed(struct lp_tls *t, struct lp_result *r)
 	    (code < 0 || code == LP_E_SSL + SSL_R_UNEXPECTED_EOF_WHILE_READING))
 		return lp_tls_lost(t, "closed the connection", r);
 	if (lp_conn_peer_spoke_http(t->conn)) {
-		snprintf(text, sizeof text, "%s", LP_PLAINTEXT_PEER);
+		snprintf(text, sizeof text, "%s", LP_TLS_PLAINTEXT_PEER);
 	} else if (code < 0) {
 		snprintf(text, sizeof text, "handshake failed (no reason given by OpenSSL)");
 	} else {
-		lp_expected_name(t, name, sizeof name);
+		lp_tls_expected_text(&t->expect, name, sizeof name);
 		lp_tls_error_text(code, name, text, sizeof text);
 		if ((vr == X509_V_ERR_CERT_HAS_EXPIRED || vr == X509_V_ERR_CERT_NOT_YET_VALID) &&
 		    t->bad_date[0])
