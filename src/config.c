@@ -871,8 +871,10 @@ static int lp_add_services(struct lp_run_config *run, size_t g, const char *list
 		if (dst == LP_MAX_GROUPS)
 			return lp_fail(r, LP_USAGE, "more than %d probe groups (each -service counts)",
 				       LP_MAX_GROUPS);
-		if (*k > 0)
+		if (*k > 0) {
+			run->rides[run->n] = (unsigned char)g; /* one connection, a stream each */
 			run->group[run->n++] = run->group[g];
+		}
 		memcpy(run->names[dst], s, len);
 		run->names[dst][len] = '\0';
 		run->group[dst].service = run->names[dst];
@@ -910,6 +912,8 @@ int lp_config_parse_run(struct lp_run_config *run, int argc, char **argv, char *
 	int i, first = 1;
 
 	run->n = 0;
+	for (i = 0; i < LP_MAX_GROUPS; i++)
+		run->rides[i] = (unsigned char)i;
 	for (i = 1; i <= argc; i++) {
 		if (i < argc && strcmp(argv[i], "--") != 0)
 			continue;

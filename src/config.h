@@ -86,14 +86,16 @@ struct lp_run_config {
 	size_t n; /* first: in the page of group[0], not one page further (bench/) */
 	struct lp_config group[LP_MAX_GROUPS];
 	char names[LP_MAX_GROUPS][LP_SERVICE_NAME_MAX + 1]; /* -service=a,b split */
+	/* the group whose connection group g shares (a -service list), or g */
+	unsigned char rides[LP_MAX_GROUPS];
 };
 
 /* The whole command line: groups separated by a lone "--", each parsed
  * as lp_config_parse parses one (the environment gives every group its
  * defaults); run-wide flags (-v, -exit-codes, -wait, -interval, -log,
  * -no-sandbox, -h, -version) only in the first group, and they hold for
- * all.  A grpc group whose -service is a comma list becomes one group per
- * service.  Returns 0, or -1 with r set (LP_USAGE, naming the group when
+ * all.  A grpc group whose -service is a comma list (or repeated) becomes
+ * one group per service, each riding on the first's connection (rides[]).  Returns 0, or -1 with r set (LP_USAGE, naming the group when
  * it is not the first). */
 int lp_config_parse_run(struct lp_run_config *run, int argc, char **argv, char **envp,
 			struct lp_result *r);

@@ -48,6 +48,11 @@ struct lp_mode_ops {
 	/* Before any socket exists: builds what can be built from the flags,
 	 * so a bad value is a usage error.  0, or -1 with r set. */
 	int (*prepare)(void *m, const struct lp_exchange *x, struct lp_result *r);
+	/* Another check on the same connection, with c's flags (they differ
+	 * from the probe's in what the check asks only: gRPC's -service).
+	 * Before any socket.  0, or -1 with r set.  NULL: one check per
+	 * connection. */
+	int (*add)(void *m, const struct lp_config *c, struct lp_result *r);
 	/* Connected (and TLS up): starts the exchange.  0, or -1 with x->res
 	 * set (the verdict). */
 	int (*begin)(void *m, struct lp_exchange *x);
@@ -60,6 +65,11 @@ struct lp_mode_ops {
 	/* Gives back what begin took (an HTTP/2 session); once per probe,
 	 * whether or not begin ran.  NULL: nothing to give back. */
 	void (*release)(void *m);
+	/* Check i's own verdict (0: prepare's, then add's in order), or NULL
+	 * while it has none: the exchange's result (a connection failure, a
+	 * timeout) stands for it.  NULL: the exchange's result is the one
+	 * check's. */
+	const struct lp_result *(*result)(const void *m, size_t i);
 };
 
 extern const struct lp_mode_ops lp_http1_mode, lp_grpc_mode, lp_tcp_mode;

@@ -231,9 +231,23 @@ int lp_probe_init(struct lp_probe *p, const struct lp_config *c,
 	return 0;
 }
 
+int lp_probe_share(struct lp_probe *p, const struct lp_config *c, struct lp_result *r)
+{
+	if (!p->ops->add)
+		return lp_fail(r, LP_INTERNAL, "%s: one check per connection", p->ops->name);
+	return p->ops->add(&p->m, c, r);
+}
+
 const struct lp_result *lp_probe_result(const struct lp_probe *p)
 {
 	return &p->x.res;
+}
+
+const struct lp_result *lp_probe_check_result(const struct lp_probe *p, size_t i)
+{
+	const struct lp_result *r = p->ops->result ? p->ops->result(&p->m, i) : NULL;
+
+	return r ? r : &p->x.res;
 }
 
 /* ---- loops ---------------------------------------------------------------- */

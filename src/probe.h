@@ -79,7 +79,15 @@ void lp_probes_finish(struct lp_probe *ps, size_t n);
  * lp_probes_connect.  Then lp_probes_finish. */
 void lp_probe_adopt(struct lp_probe *p, int fd);
 
-/* The verdict (LP_UNDECIDED until the probe is done). */
+/* Adds a check that shares p's connection (a gRPC -service list: the
+ * same flags but the service).  Before any socket.  0, or -1 with r set
+ * (the mode has one check per connection, or no room). */
+int lp_probe_share(struct lp_probe *p, const struct lp_config *c, struct lp_result *r);
+
+/* The verdict (LP_UNDECIDED until the probe is done): of all its checks. */
 const struct lp_result *lp_probe_result(const struct lp_probe *p);
+
+/* Check i's verdict (0: the probe's own flags; then lp_probe_share's). */
+const struct lp_result *lp_probe_check_result(const struct lp_probe *p, size_t i);
 
 #endif

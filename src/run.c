@@ -22,7 +22,26 @@
 #define LP_MSG_MAX (LP_WHERE_MAX + 2 * LP_DETAIL_MAX + 64)
 
 static struct lp_probe lp_probes[LP_MAX_GROUPS];
+static size_t lp_nprobes;
 static struct lp_tls_files lp_files[LP_MAX_GROUPS];
+
+/* Where group g's verdict comes from: a probe, and a check of it (groups
+ * of one -service list share one probe: one connection, a stream each). */
+static struct {
+	unsigned char probe, check;
+} lp_slot[LP_MAX_GROUPS];
+
+static unsigned char lp_checks[LP_MAX_GROUPS]; /* checks each probe carries */
+
+static const struct lp_probe *lp_probe_of(size_t g)
+{
+	return &lp_probes[lp_slot[g].probe];
+}
+
+static const struct lp_result *lp_result_of(size_t g)
+{
+	return lp_probe_check_result(lp_probe_of(g), lp_slot[g].check);
+}
 
 static bool lp_same(const char *a, const char *b)
 {
@@ -54,12 +73,24 @@ static int lp_prepare_all(const struct lp_run_config *rc, bool load, struct lp_r
 	size_t g, j;
 	char why[LP_DETAIL_MAX];
 
+	lp_nprobes = 0;
 	for (g = 0; g < rc->n; g++) {
 		const struct lp_config *c = &rc->group[g];
+		size_t lead = rc->rides[g];
+		if (lead != g) { /* another stream on group lead's connection */
+			unsigned char pi = lp_slot[lead].probe;
+			lp_slot[g].probe = pi;
+			lp_slot[g].check = lp_checks[pi]++;
+			if (lp_probe_share(&lp_probes[pi], c, r) < 0)
+				goto error;
+			continue;
+		}
 		j = lp_files_index(rc, g);
 		if (c->tls && load && j == g && lp_tls_load(&lp_files[g], c, r) < 0)
 			goto error;
-		if (lp_probe_init(&lp_probes[g], c, c->tls ? &lp_files[j] : NULL, r) < 0)
+		lp_slot[g].probe = (unsigned char)lp_nprobes, lp_slot[g].check = 0;
+		lp_checks[lp_nprobes] = 1;
+		if (lp_probe_init(&lp_probes[lp_nprobes++], c, c->tls ? &lp_files[j] : NULL, r) < 0)
 			goto error;
 	}
 	return 0;
@@ -80,7 +111,7 @@ static int lp_worst(const struct lp_run_config *rc, enum lp_exit_mode mode)
 	size_t g;
 
 	for (g = 0; g < rc->n; g++) {
-		code = lp_report_exit_code(lp_probe_result(&lp_probes[g]), mode);
+		code = lp_report_exit_code(lp_result_of(g), mode);
 		if (code && (!worst || code < worst))
 			worst = code;
 	}
@@ -89,11 +120,14 @@ static int lp_worst(const struct lp_run_config *rc, enum lp_exit_mode mode)
 
 static void lp_group_line(const struct lp_run_config *rc, size_t g, char *buf, size_t cap)
 {
-	const struct lp_result *res = lp_probe_result(&lp_probes[g]);
+	const struct lp_probe *p = lp_probe_of(g);
+	struct lp_result res = *lp_result_of(g);
 	const struct lp_config *c = &rc->group[g];
 	char msg[LP_MSG_MAX], svc[160] = "", q[140];
 
-	lp_report_format(res, msg, sizeof msg);
+	/* a check's verdict is the stream's; the address is the probe's */
+	memcpy(res.where, lp_probe_result(p)->where, sizeof res.where);
+	lp_report_format(&res, msg, sizeof msg);
 	/* a -service list probes one port several times: say which service */
 	if (c->mode == LP_MODE_GRPC && *c->service)
 		snprintf(svc, sizeof svc, " service \"%s\"",
@@ -102,7 +136,7 @@ static void lp_group_line(const struct lp_run_config *rc, size_t g, char *buf, s
 		snprintf(buf, cap, "%s", msg);
 	else
 		snprintf(buf, cap, "group %zu/%zu (%s %s%s): %.500s", g + 1, rc->n,
-			 lp_probes[g].ops->name, res->where, svc, msg);
+			 p->ops->name, res.where, svc, msg);
 }
 
 /* The failure line (empty when healthy) and the exit status. */
@@ -114,7 +148,7 @@ static int lp_verdict(const struct lp_run_config *rc, char *line, size_t cap)
 
 	line[0] = '\0';
 	for (g = 0; g < rc->n; g++) {
-		if (lp_probe_result(&lp_probes[g])->kind == LP_OK)
+		if (lp_result_of(g)->kind == LP_OK)
 			continue;
 		if (failed++ == 0)
 			first = g;
@@ -144,13 +178,13 @@ static int lp_attempt(const struct lp_run_config *rc, char *line, size_t cap)
 	const struct lp_config *c0 = &rc->group[0];
 	struct lp_result r = {0};
 
-	lp_probes_connect(lp_probes, rc->n);
+	lp_probes_connect(lp_probes, lp_nprobes);
 	/* SPEC guarantee 4: before a single byte is read from any peer */
 	if (lp_sandbox_confine(c0->no_sandbox, c0->verbose, &r) < 0) {
 		lp_report_format(&r, line, cap);
 		return lp_report_exit_code(&r, c0->exit_mode);
 	}
-	lp_probes_finish(lp_probes, rc->n);
+	lp_probes_finish(lp_probes, lp_nprobes);
 	return lp_verdict(rc, line, cap);
 }
 

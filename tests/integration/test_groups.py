@@ -305,13 +305,37 @@ def test_run_wide_value_from_the_environment_holds_for_every_group(lprobe, nginx
 
 # -- -service=a,b -------------------------------------------------------------------------
 
-def test_service_list_checks_each_service_on_its_own_connection(lprobe, grpc_server):
+def test_service_list_checks_each_service_on_one_connection(lprobe, grpc_server):
+    # issue 10: a -service list is one group per service "on one HTTP/2 connection":
+    # one stream each, one peer address at the server
     gport = grpc_server.get("python").port
     before = len(grpc_calls(grpc_server, "meta"))
     lprobe("-mode=grpc", f"-port={gport}", "-service=meta,svc,meta").assert_healthy()
     calls = grpc_calls(grpc_server, "meta")[before:]
     assert len(calls) == 2, calls
-    assert calls[0]["peer"] != calls[1]["peer"], f"one connection for both calls: {calls}"
+    assert calls[0]["peer"] == calls[1]["peer"], f"two connections for one list: {calls}"
+
+
+@pytest.mark.parametrize("kind", ["python", "node"])
+def test_service_list_over_tls_shares_one_connection_with_a_verdict_each(lprobe, kind, closed_port):
+    workdir = tempfile.mkdtemp(prefix="lpgrp-")
+    farm = Farm(workdir)
+    try:
+        port = farm.get(kind, "tls").port
+        ca = farm.pki["ca_cert"]
+        run = lprobe("-v", "-mode=grpc", f"-port={port}", "-tls", f"-tls-ca-cert={ca}",
+                     "-tls-server-name=localhost", "-service=svc,orders,nosuch")
+        assert run.returncode == 1, run
+        err = run.stderr.decode()
+        assert err.count("TLS handshake done with") == 1, f"one connection, one handshake\n{run}"
+        lines = [x for x in err.splitlines() if x.startswith("lprobe: group ")]
+        assert "healthy" in lines[0] and 'service "svc"' in lines[0], lines
+        assert 'service "orders" is NOT_SERVING' in lines[1], lines
+        assert "NOT_FOUND" in lines[2] and 'service "nosuch"' in lines[2], lines
+        assert lines[-1].startswith("lprobe: group 2/3 ") and "1 other group" in lines[-1], lines
+    finally:
+        farm.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def test_service_list_fails_naming_the_service_the_server_does_not_know(lprobe, grpc_server):
