@@ -29,7 +29,7 @@ import tempfile
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "exchange")
 
-HTTP, HEAD, BODY, TLS, TLS_BODY, GRPC, GRPC_GZIP, GRPC_TLS, TCP_TLS, GRPC_SVC, BODY_ANY = range(11)
+HTTP, HEAD, BODY, TLS, TLS_BODY, GRPC, GRPC_GZIP, GRPC_TLS, TCP_TLS, GRPC_SVC, BODY_ANY, GRPC_LIST = range(12)
 
 
 def frame(ftype, flags, sid, payload=b""):
@@ -63,6 +63,12 @@ def grpc_answer(status=1, grpc_status=b"0", compressed=False, split=False):
             + frame(1, END_HEADERS | END_STREAM, 1, lit(b"grpc-status", grpc_status)))
 
 
+def stream_answer(sid, status=1, grpc_status=b"0"):
+    """One stream's whole answer: HEADERS, one DATA message, trailers."""
+    return (frame(1, END_HEADERS, sid, HEAD_OK) + frame(0, 0, sid, message(status))
+            + frame(1, END_HEADERS | END_STREAM, sid, lit(b"grpc-status", grpc_status)))
+
+
 SEEDS = {
     # HTTP/1.1
     "http_200": (HTTP, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"),
@@ -89,6 +95,11 @@ SEEDS = {
     "grpc_ping_window": (GRPC, SETTINGS + frame(6, 0, 0, b"12345678")
                          + frame(8, 0, 0, struct.pack(">I", 65535)) + grpc_answer()[18:]),
     "grpc_http1": (GRPC, b"HTTP/1.1 400 Bad Request\r\n\r\n"),
+    # a -service list: streams 1, 3, 5, 7 of one connection, answered out of order
+    "grpc_list": (GRPC_LIST, SETTINGS + SETTINGS_ACK + stream_answer(5) + stream_answer(1)
+                  + stream_answer(7, status=2) + stream_answer(3)),
+    "grpc_list_rst": (GRPC_LIST, SETTINGS + SETTINGS_ACK + stream_answer(1)
+                      + frame(3, 0, 3, struct.pack(">I", 8)) + stream_answer(5)),
     # TLS: a server flight is not replayable beyond its first records
     "tls_alert": (TLS, b"\x15\x03\x03\x00\x02\x02\x28"),
     "tls_http": (TLS_BODY, b"HTTP/1.1 400 Bad Request\r\n\r\n"),

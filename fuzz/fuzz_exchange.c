@@ -80,6 +80,7 @@ struct variant {
 	const char *argv[10];
 	enum opening open;
 	bool plain_http, plain_grpc;
+	const char *more[3]; /* services sharing the connection (lp_probe_share) */
 };
 
 /* Append only: byte 0 of every committed input indexes this table. */
@@ -106,6 +107,8 @@ static const struct variant variants[] = {
 	 true},
 	/* 10 */
 	{{"lprobe", "-port=1", "-http-codes=200-599", "-expect-body=ok"}, OPEN_HTTP, true, false},
+	/* 11: a -service list, three streams on one connection */
+	{{"lprobe", "-port=1", "-mode=grpc", "-service=a"}, OPEN_H2, false, true, {"b", "", "c"}},
 };
 #define N_VARIANTS (sizeof variants / sizeof variants[0])
 
@@ -296,6 +299,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 static void setup(const struct variant *v)
 {
+	static struct lp_config more[3];
 	static char port[32];
 	char *argv[16];
 	struct lp_result r;
@@ -317,6 +321,11 @@ static void setup(const struct variant *v)
 	if (cfg.tls)
 		CHECK(lp_tls_load(&files, &cfg, &r) == 0);
 	CHECK(lp_probe_init(&probe, &cfg, cfg.tls ? &files : NULL, &r) == 0);
+	for (i = 0; i < 3 && v->more[i]; i++) {
+		more[i] = cfg;
+		more[i].service = v->more[i];
+		CHECK(lp_probe_share(&probe, &more[i], &r) == 0);
+	}
 	if (cfg.tls)
 		memset(probe.tls.seed, 0x5a, sizeof probe.tls.seed);
 }
