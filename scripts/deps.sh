@@ -7,7 +7,7 @@ set -eu
 PKGS="musl-tools libbearssl-dev libnghttp2-dev zlib1g-dev libssl-dev
       make gcc clang libclang-rt-14-dev libcmocka-dev valgrind
       python3 python3-pytest python3-grpcio nginx-light openssl
-      hyperfine strace time gnuplot-nox busybox-static curl wget
+      strace time gnuplot-nox busybox-static curl wget
       podman runc catatonit uidmap fuse-overlayfs slirp4netns
       qemu-user-static"
 
