@@ -24,13 +24,13 @@
 
 #include "arena.h"
 
-#define CHECK(cond)                                                                      \
-	do {                                                                             \
-		if (!(cond)) {                                                           \
+#define CHECK(cond)                                                                            \
+	do {                                                                                   \
+		if (!(cond)) {                                                                 \
 			fprintf(stderr, "fuzz_alloc: invariant failed: %s (line %d)\n", #cond, \
-				__LINE__);                                               \
-			abort();                                                         \
-		}                                                                        \
+				__LINE__);                                                     \
+			abort();                                                               \
+		}                                                                              \
 	} while (0)
 
 #define SLOTS 64

@@ -22,13 +22,13 @@
 #include "report.h"
 #include "target.h"
 
-#define CHECK(cond)                                                                      \
-	do {                                                                             \
-		if (!(cond)) {                                                           \
+#define CHECK(cond)                                                                             \
+	do {                                                                                    \
+		if (!(cond)) {                                                                  \
 			fprintf(stderr, "fuzz_config: invariant failed: %s (line %d)\n", #cond, \
-				__LINE__);                                               \
-			abort();                                                         \
-		}                                                                        \
+				__LINE__);                                                      \
+			abort();                                                                \
+		}                                                                               \
 	} while (0)
 
 #define MAX_STRINGS 24
@@ -106,7 +106,9 @@ static void check_target(const struct lp_config *c)
 	CHECK(memchr(t.name, '\0', sizeof t.name) != NULL);
 	/* the Host lp_http1_begin would send */
 	n = lp_http1_request(req, sizeof req, c,
-			     c->host ? c->host : t.addr.sa.sa_family == AF_UNIX ? "localhost" : t.name);
+			     c->host			      ? c->host
+			     : t.addr.sa.sa_family == AF_UNIX ? "localhost"
+							      : t.name);
 	if (n)
 		check_request(req, n);
 }

@@ -30,17 +30,16 @@ struct outcome {
 	int finished;
 };
 
-#define CHECK(cond)                                                                      \
-	do {                                                                             \
-		if (!(cond)) {                                                           \
+#define CHECK(cond)                                                                            \
+	do {                                                                                   \
+		if (!(cond)) {                                                                 \
 			fprintf(stderr, "fuzz_http1: invariant failed: %s (line %d)\n", #cond, \
-				__LINE__);                                               \
-			abort();                                                         \
-		}                                                                        \
+				__LINE__);                                                     \
+			abort();                                                               \
+		}                                                                              \
 	} while (0)
 
-static void feed_piece(struct lp_http1 *p, struct outcome *o, const unsigned char *buf,
-		       size_t len)
+static void feed_piece(struct lp_http1 *p, struct outcome *o, const unsigned char *buf, size_t len)
 {
 	enum lp_h1_event ev;
 	size_t used, i;

@@ -26,8 +26,8 @@ struct lp_free {
 	struct lp_free *next, *prev;
 };
 
-#define TAG	  sizeof(struct lp_tag)
-#define USED	  ((size_t)1)
+#define TAG  sizeof(struct lp_tag)
+#define USED ((size_t)1)
 /* the smallest block: a free one must hold its tag and two links */
 #define MIN_BLOCK ((sizeof(struct lp_free) + LP_ARENA_ALIGN - 1) & ~(size_t)(LP_ARENA_ALIGN - 1))
 

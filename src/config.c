@@ -8,7 +8,7 @@
 #include "config.h"
 
 #include "grpc_proto.h" /* LP_SERVICE_MAX */
-#include "match.h"      /* LP_EXPECT_MAX */
+#include "match.h"	/* LP_EXPECT_MAX */
 
 _Static_assert(LP_SERVICE_NAME_MAX == LP_SERVICE_MAX, "one service-name bound");
 
@@ -538,7 +538,8 @@ static int lp_flag_set(struct lp_config *c, const struct lp_flag *f, const char 
 		else if (strcmp(v, "HEAD") == 0)
 			c->method = LP_HEAD;
 		else
-			return lp_fail(r, LP_USAGE, "invalid -method \"%s\" (GET or HEAD)", lp_qv(v));
+			return lp_fail(r, LP_USAGE, "invalid -method \"%s\" (GET or HEAD)",
+				       lp_qv(v));
 		return 0;
 	case F_CODES:
 		c->n_codes = lp_parse_codes(v, c->codes, LP_MAX_CODE_RANGES);
@@ -814,8 +815,8 @@ static void lp_copy_run_wide(struct lp_config *dst, const struct lp_config *src)
 
 /* One group: argv[first, end) with the environment as defaults.  Only a
  * command line without arguments may give an empty one. */
-static int lp_parse_group(struct lp_run_config *run, int first, int end, char **argv,
-			  char **envp, bool empty_ok, struct lp_result *r)
+static int lp_parse_group(struct lp_run_config *run, int first, int end, char **argv, char **envp,
+			  bool empty_ok, struct lp_result *r)
 {
 	struct lp_config *c = &run->group[run->n];
 	struct lp_parse_state ps = {0};
@@ -832,9 +833,10 @@ static int lp_parse_group(struct lp_run_config *run, int first, int end, char **
 	    lp_parse_args(c, end - first + 1, argv + first - 1, &ps, r) < 0)
 		goto error;
 	if (run->n > 0 && ps.run_wide)
-		return lp_fail(r, LP_USAGE,
-			       "group %zu: -%s applies to the whole run: give it in the first group",
-			       run->n + 1, ps.run_wide);
+		return lp_fail(
+			r, LP_USAGE,
+			"group %zu: -%s applies to the whole run: give it in the first group",
+			run->n + 1, ps.run_wide);
 	if (run->n > 0)
 		lp_copy_run_wide(c, &run->group[0]);
 	if (c->action == LP_RUN && lp_validate(c, r) < 0)
@@ -869,7 +871,8 @@ static int lp_add_services(struct lp_run_config *run, size_t g, const char *list
 			return lp_fail(r, LP_USAGE, "-service: at most %d bytes", LP_SERVICE_MAX);
 		dst = *k == 0 ? g : run->n;
 		if (dst == LP_MAX_GROUPS)
-			return lp_fail(r, LP_USAGE, "more than %d probe groups (each -service counts)",
+			return lp_fail(r, LP_USAGE,
+				       "more than %d probe groups (each -service counts)",
 				       LP_MAX_GROUPS);
 		if (*k > 0) {
 			run->rides[run->n] = (unsigned char)g; /* one connection, a stream each */

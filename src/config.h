@@ -23,12 +23,12 @@
 #define LP_VERSION "0.0.0-unversioned"
 #endif
 
-#define LP_MAX_HEADERS	   16	/* -http-header / -rpc-header, each */
-#define LP_MAX_GROUPS	   16	/* probe groups of one run, separated by "--" */
-#define LP_HOST_MAX	   255	/* -host (and so :authority) length */
-#define LP_RPC_VALUE_MAX   4096 /* one -rpc-header value */
+#define LP_MAX_HEADERS	    16	 /* -http-header / -rpc-header, each */
+#define LP_MAX_GROUPS	    16	 /* probe groups of one run, separated by "--" */
+#define LP_HOST_MAX	    255	 /* -host (and so :authority) length */
+#define LP_RPC_VALUE_MAX    4096 /* one -rpc-header value */
 #define LP_SERVICE_NAME_MAX 1024 /* = grpc_proto.h's LP_SERVICE_MAX */
-#define LP_MAX_CODE_RANGES 32	/* -http-codes */
+#define LP_MAX_CODE_RANGES  32	 /* -http-codes */
 
 enum lp_mode { LP_MODE_HTTP = 0, LP_MODE_GRPC, LP_MODE_TCP };
 enum lp_method { LP_GET = 0, LP_HEAD };

@@ -175,8 +175,8 @@ static int lp_on_data(nghttp2_session *s, uint8_t flags, int32_t id, const uint8
 	st->msg_len += len;
 	/* a declared length past the cap fails now, not at the deadline */
 	if (st->msg_len >= LP_GRPC_PREFIX &&
-	    ((uint32_t)st->msg[1] << 24 | (uint32_t)st->msg[2] << 16 |
-	     (uint32_t)st->msg[3] << 8 | st->msg[4]) > LP_GRPC_MSG_MAX - LP_GRPC_PREFIX)
+	    ((uint32_t)st->msg[1] << 24 | (uint32_t)st->msg[2] << 16 | (uint32_t)st->msg[3] << 8 |
+	     st->msg[4]) > LP_GRPC_MSG_MAX - LP_GRPC_PREFIX)
 		return lp_msg_over(s, st);
 	return 0;
 }
@@ -358,7 +358,8 @@ static const char *lp_service(const struct lp_grpc_stream *st, char *buf, size_t
 {
 	char q[140];
 
-	snprintf(buf, cap, "service \"%s\"", lp_quote(q, sizeof q, st->service, strlen(st->service)));
+	snprintf(buf, cap, "service \"%s\"",
+		 lp_quote(q, sizeof q, st->service, strlen(st->service)));
 	return buf;
 }
 
@@ -450,8 +451,8 @@ static bool lp_msg_truncated(const struct lp_grpc_stream *st)
 	size_t mlen;
 	bool z;
 
-	return st->msg_len > 0 && lp_grpc_message(st->msg, st->msg_len, &z, &msg, &mlen) ==
-					  LP_GRPC_MSG_TRUNCATED;
+	return st->msg_len > 0 &&
+	       lp_grpc_message(st->msg, st->msg_len, &z, &msg, &mlen) == LP_GRPC_MSG_TRUNCATED;
 }
 
 static int lp_goaway(const struct lp_grpc_probe *g, struct lp_result *r)
@@ -490,7 +491,8 @@ static void lp_stream_verdict(struct lp_grpc_probe *g, struct lp_grpc_stream *st
 	struct lp_result *r = &st->res;
 
 	if (g->x->cfg->verbose)
-		lp_log("received :status %d, content-type %s, grpc-status %lld, %zu message bytes%s",
+		lp_log("received :status %d, content-type %s, grpc-status %lld, %zu message "
+		       "bytes%s",
 		       st->http_status, st->ctype_ok ? "application/grpc" : "(not gRPC)",
 		       (long long)st->grpc_status, st->msg_len, st->gzip_resp ? " (gzip)" : "");
 	if (lp_headers_verdict(g, st) < 0)
@@ -548,10 +550,11 @@ static int lp_conn_lost(struct lp_grpc_probe *g, const char *how, struct lp_resu
 	char q[140];
 
 	if (lp_conn_peer_spoke_http(c))
-		return lp_fail(r, LP_H2,
-			       "the server answered in HTTP/1.x (\"%s\"): not an HTTP/2 "
-			       "(gRPC) server",
-			       lp_quote(q, sizeof q, c->first, c->first_len < 16 ? c->first_len : 16));
+		return lp_fail(
+			r, LP_H2,
+			"the server answered in HTTP/1.x (\"%s\"): not an HTTP/2 "
+			"(gRPC) server",
+			lp_quote(q, sizeof q, c->first, c->first_len < 16 ? c->first_len : 16));
 	if (!g->settings_seen)
 		return lp_fail(r, LP_H2,
 			       "%s before the HTTP/2 preface: not an HTTP/2 (gRPC) server?", how);

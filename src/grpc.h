@@ -53,7 +53,7 @@ struct lp_grpc_probe {
 	nghttp2_nv nva[LP_GRPC_NV_MAX]; /* the same headers for every stream */
 	char authority[LP_AUTHORITY_MAX], ua[300], timeout[16];
 	char names[LP_MAX_HEADERS][128]; /* -rpc-header names, lower-cased */
-	char bin[LP_MAX_HEADERS][1400];  /* base64 of -bin metadata values */
+	char bin[LP_MAX_HEADERS][1400];	 /* base64 of -bin metadata values */
 	unsigned char obuf[16384];
 	unsigned char plain[LP_GRPC_MSG_MAX]; /* a message, inflated (-gzip) */
 	struct lp_grpc_stream st[LP_GRPC_STREAMS];

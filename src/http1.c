@@ -120,7 +120,7 @@ static int lp_http1_begin(void *m, struct lp_exchange *x)
 static void lp_http1_expire(void *m, struct lp_exchange *x, const char *d)
 {
 	const struct lp_http1_probe *h = m;
-	const char *what = h->req_sent < h->req_len		? "sending the request to"
+	const char *what = h->req_sent < h->req_len	     ? "sending the request to"
 			   : !lp_http1_head_done(&h->parser) ? "waiting for response headers from"
 							     : "reading the response body from";
 
@@ -189,7 +189,8 @@ static int lp_http1_consume(struct lp_http1_probe *h, struct lp_exchange *x,
 		switch (ev) {
 		case LP_H1_HEAD:
 			if (x->cfg->verbose)
-				lp_log("received HTTP/1.%d %d (%zu bytes of status line and headers)",
+				lp_log("received HTTP/1.%d %d (%zu bytes of status line and "
+				       "headers)",
 				       h->parser.minor, h->parser.status, h->parser.head_bytes);
 			if (lp_http1_status_verdict(h, x))
 				return 1;

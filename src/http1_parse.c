@@ -104,7 +104,7 @@ enum lp_h1_chunk_status lp_h1_chunked_byte(struct lp_h1_chunked *d, unsigned cha
 		if (lp_hexval(c) >= 0)
 			return lp_h1_size_digit(d, lp_hexval(c));
 		d->state = C_EXT; /* this byte starts the extension, or is the CR */
-		/* fall through */
+				  /* fall through */
 	case C_EXT:
 		if (c == '\r')
 			d->state = C_SIZE_LF;

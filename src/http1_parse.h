@@ -98,7 +98,7 @@ struct lp_http1 {
 	uint8_t prev_hdr; /* ... and which one the previous line was */
 	uint8_t vpos_in;  /* position inside a framing header's value */
 	uint8_t name_len;
-	char name[18]; /* enough to recognise the two framing headers */
+	char name[18];	  /* enough to recognise the two framing headers */
 	uint8_t tok_len;  /* length of the last transfer coding, up to sizeof tok + 1 */
 	bool tok_spoiled; /* ... which holds a byte no token may: not "chunked" */
 	char tok[8];

@@ -21,15 +21,15 @@
 
 /* The part of a probe a mode works with. */
 struct lp_exchange {
-	struct lp_conn conn;	      /* plaintext or TLS, connected */
-	struct lp_result res;	      /* the mode fills kind and detail */
-	const struct lp_config *cfg;  /* this probe's group of flags */
+	struct lp_conn conn;		/* plaintext or TLS, connected */
+	struct lp_result res;		/* the mode fills kind and detail */
+	const struct lp_config *cfg;	/* this probe's group of flags */
 	const struct lp_target *target; /* where it talks to (name for messages) */
-	bool tls;		      /* conn runs over TLS */
-	const char *alpn;	      /* the protocol the TLS server selected, or NULL */
-	int64_t deadline;	      /* absolute (clock.h); conn reads stop at it */
-	int64_t timeout_ms;	      /* what deadline was set from, for messages */
-	int64_t t_phase;	      /* -v: when the current step began */
+	bool tls;			/* conn runs over TLS */
+	const char *alpn;		/* the protocol the TLS server selected, or NULL */
+	int64_t deadline;		/* absolute (clock.h); conn reads stop at it */
+	int64_t timeout_ms;		/* what deadline was set from, for messages */
+	int64_t t_phase;		/* -v: when the current step began */
 };
 
 /* The probe's API for its mode (probe.c). */

@@ -210,8 +210,8 @@ static void lp_expire(struct lp_probe *p)
 	lp_finish(p);
 }
 
-int lp_probe_init(struct lp_probe *p, const struct lp_config *c,
-		  const struct lp_tls_files *files, struct lp_result *r)
+int lp_probe_init(struct lp_probe *p, const struct lp_config *c, const struct lp_tls_files *files,
+		  struct lp_result *r)
 {
 	memset(p, 0, offsetof(struct lp_probe, tls));
 	p->ops = lp_modes[c->mode];
@@ -297,7 +297,8 @@ static void lp_poll_loop(struct lp_probe *ps, size_t n, bool connect_only)
 		rc = poll(pfd, (nfds_t)k, lp_ms_left(next, lp_now()));
 		if (rc < 0 && errno != EINTR) {
 			for (i = 0; i < k; i++) {
-				lp_fail(&ps[idx[i]].x.res, LP_INTERNAL, "poll: %s", strerror(errno));
+				lp_fail(&ps[idx[i]].x.res, LP_INTERNAL, "poll: %s",
+					strerror(errno));
 				lp_finish(&ps[idx[i]]);
 			}
 			return;

@@ -62,8 +62,8 @@ struct lp_probe {
 /* Applies the target policy, prepares the mode (requests built) and the
  * TLS state (files: the loaded TLS files when c->tls, else NULL).  Before
  * any socket.  Returns 0, or -1 with r set (refused target, usage). */
-int lp_probe_init(struct lp_probe *p, const struct lp_config *c,
-		  const struct lp_tls_files *files, struct lp_result *r);
+int lp_probe_init(struct lp_probe *p, const struct lp_config *c, const struct lp_tls_files *files,
+		  struct lp_result *r);
 
 /* Starts n probes and runs the poll loop until every one is connected or
  * done.  Reads nothing from any peer.  More than LP_MAX_PROBES: none is

@@ -15,7 +15,7 @@
 #include <stddef.h>
 
 enum lp_kind {
-	LP_UNDECIDED = 0,   /* no verdict yet: reported as an internal error */
+	LP_UNDECIDED = 0, /* no verdict yet: reported as an internal error */
 	LP_OK,
 	LP_USAGE,	    /* bad flag, value, environment variable or file */
 	LP_TARGET,	    /* refused by the loopback-only policy */

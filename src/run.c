@@ -135,8 +135,8 @@ static void lp_group_line(const struct lp_run_config *rc, size_t g, char *buf, s
 	if (rc->n == 1)
 		snprintf(buf, cap, "%s", msg);
 	else
-		snprintf(buf, cap, "group %zu/%zu (%s %s%s): %.500s", g + 1, rc->n,
-			 p->ops->name, res.where, svc, msg);
+		snprintf(buf, cap, "group %zu/%zu (%s %s%s): %.500s", g + 1, rc->n, p->ops->name,
+			 res.where, svc, msg);
 }
 
 /* The failure line (empty when healthy) and the exit status. */
@@ -247,8 +247,8 @@ static int lp_fork_attempt(const struct lp_run_config *rc, char *line, size_t ca
 		;
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
-	snprintf(line, cap, "internal error: the probe was killed by signal %d%s",
-		 WTERMSIG(status), WTERMSIG(status) == SIGSYS ? " (seccomp)" : "");
+	snprintf(line, cap, "internal error: the probe was killed by signal %d%s", WTERMSIG(status),
+		 WTERMSIG(status) == SIGSYS ? " (seccomp)" : "");
 	return 1;
 }
 
@@ -301,8 +301,8 @@ static int lp_wait_loop(const struct lp_run_config *rc, int log_fd)
 		lp_sleep_until(next < end ? next : end);
 	}
 	lp_format_duration(c0->wait_ms, d, sizeof d);
-	snprintf(out, sizeof out, "still unhealthy after %u attempts in %s; last: %s", attempts,
-		 d, line);
+	snprintf(out, sizeof out, "still unhealthy after %u attempts in %s; last: %s", attempts, d,
+		 line);
 	lp_say(log_fd, out);
 	return code;
 }

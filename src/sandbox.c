@@ -42,33 +42,33 @@
 /* What a probe does once connected, sorted for the binary search. */
 static const unsigned lp_allowed[] = {
 #if defined(__x86_64__)
-	SYS_read,	   /* 0: its sockets */
-	SYS_write,	   /* 1: its sockets, the verdict line, -v, -log */
-	SYS_close,	   /* 3: a finished probe's socket */
-	SYS_poll,	   /* 7 */
-	SYS_rt_sigreturn,  /* 15 */
+	SYS_read,	  /* 0: its sockets */
+	SYS_write,	  /* 1: its sockets, the verdict line, -v, -log */
+	SYS_close,	  /* 3: a finished probe's socket */
+	SYS_poll,	  /* 7 */
+	SYS_rt_sigreturn, /* 15 */
 #ifdef LP_TLS_OPENSSL
-	SYS_getpid,	   /* 39: OpenSSL's DRBG, every draw (fork check; tls.h) */
+	SYS_getpid, /* 39: OpenSSL's DRBG, every draw (fork check; tls.h) */
 #endif
-	SYS_exit,	   /* 60 */
+	SYS_exit,	     /* 60 */
 	SYS_restart_syscall, /* 219: a poll resumed after SIGSTOP/SIGCONT */
-	SYS_clock_gettime, /* 228: when the vDSO falls back to the kernel */
-	SYS_exit_group,	   /* 231 */
-	SYS_getrandom,	   /* 318: BearSSL may reseed; no new resource */
-#else /* aarch64 */
-	SYS_close,	   /* 57 */
-	SYS_read,	   /* 63 */
-	SYS_write,	   /* 64 */
-	SYS_ppoll,	   /* 73: musl's poll() */
-	SYS_exit,	   /* 93 */
-	SYS_exit_group,	   /* 94 */
-	SYS_clock_gettime, /* 113 */
+	SYS_clock_gettime,   /* 228: when the vDSO falls back to the kernel */
+	SYS_exit_group,	     /* 231 */
+	SYS_getrandom,	     /* 318: BearSSL may reseed; no new resource */
+#else			     /* aarch64 */
+	SYS_close,	     /* 57 */
+	SYS_read,	     /* 63 */
+	SYS_write,	     /* 64 */
+	SYS_ppoll,	     /* 73: musl's poll() */
+	SYS_exit,	     /* 93 */
+	SYS_exit_group,	     /* 94 */
+	SYS_clock_gettime,   /* 113 */
 	SYS_restart_syscall, /* 128 */
-	SYS_rt_sigreturn,  /* 139 */
+	SYS_rt_sigreturn,    /* 139 */
 #ifdef LP_TLS_OPENSSL
-	SYS_getpid,	   /* 172 */
+	SYS_getpid,	     /* 172 */
 #endif
-	SYS_getrandom,	   /* 278 */
+	SYS_getrandom,	     /* 278 */
 #endif
 };
 
@@ -120,9 +120,10 @@ static void lp_emit_search(struct lp_prog *p, size_t lo, size_t hi)
 
 static unsigned char lp_offset(size_t i, unsigned target, size_t allow, size_t kill)
 {
-	size_t to = target == LP_ALLOW ? allow : target == LP_KILL ? kill
-				     : target == LP_NEXT	   ? i + 1
-								   : target;
+	size_t to = target == LP_ALLOW	? allow
+		    : target == LP_KILL ? kill
+		    : target == LP_NEXT ? i + 1
+					: target;
 	return (unsigned char)(to - i - 1);
 }
 

@@ -16,8 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -200,8 +200,8 @@ static int lp_add_anchor(void *ctx, const char *name, const unsigned char *der, 
 	if (!pk || dn.over)
 		return 0; /* a certificate BearSSL cannot use (e.g. DSA) cannot anchor */
 	if (f->n_ta == LP_MAX_ANCHORS)
-		return lp_fail(r, LP_USAGE, "CA file %s: over %d certificates", lp_qpath(f->ca_source),
-			       LP_MAX_ANCHORS);
+		return lp_fail(r, LP_USAGE, "CA file %s: over %d certificates",
+			       lp_qpath(f->ca_source), LP_MAX_ANCHORS);
 	ta = &f->ta[f->n_ta];
 	ta->dn.data = lp_arena_put(dn.buf, dn.len);
 	ta->dn.len = dn.len;
@@ -235,7 +235,8 @@ static int lp_load_anchors(struct lp_tls_files *f, const struct lp_config *c, st
 	if (lp_pem_read(flag, path, lp_add_anchor, f, r) < 0)
 		return -1;
 	if (f->n_ta == 0)
-		return lp_fail(r, LP_USAGE, "%s %s: no usable certificate in it", flag, lp_qpath(path));
+		return lp_fail(r, LP_USAGE, "%s %s: no usable certificate in it", flag,
+			       lp_qpath(path));
 	return 0;
 }
 
@@ -331,8 +332,7 @@ static int lp_load_client(struct lp_tls_files *t, const struct lp_config *c, str
 	if (lp_pem_read("-tls-client-key", c->tls_client_key, lp_add_key, t, r) < 0)
 		return -1;
 	if (br_skey_decoder_key_type(&t->skey) == 0)
-		return lp_fail(r, LP_USAGE,
-			       "-tls-client-key %s: no RSA or EC private key in it",
+		return lp_fail(r, LP_USAGE, "-tls-client-key %s: no RSA or EC private key in it",
 			       lp_qpath(c->tls_client_key));
 	return lp_check_key_pair(t, r);
 }
@@ -416,8 +416,10 @@ static unsigned lp_xw_end_chain(const br_x509_class **ctx)
 		return err;
 	/* No -tls-server-name: BearSSL checked no name; SPEC wants the IP we
 	 * dialled as an iPAddress SAN, or the DNS name localhost. */
-	if (t->ee_cut || lp_x509_san_match(t->ee, t->ee_len, t->expect.have_ip ? t->expect.ip : NULL, t->expect.ip_len,
-					   t->expect.check_localhost ? "localhost" : NULL) != 1)
+	if (t->ee_cut ||
+	    lp_x509_san_match(t->ee, t->ee_len, t->expect.have_ip ? t->expect.ip : NULL,
+			      t->expect.ip_len,
+			      t->expect.check_localhost ? "localhost" : NULL) != 1)
 		return BR_ERR_X509_BAD_SERVER_NAME;
 	return 0;
 }
@@ -663,8 +665,7 @@ static int lp_tls_lost(struct lp_tls *t, const struct lp_conn *c, const char *ho
  * socket in those pieces would cost two recv(2) per record.  Instead a
  * whole flight is read at once into a staging buffer and handed out in the
  * pieces asked for. */
-static ssize_t lp_tls_read(struct lp_conn *c, unsigned char *dst, size_t len,
-			   struct lp_result *r)
+static ssize_t lp_tls_read(struct lp_conn *c, unsigned char *dst, size_t len, struct lp_result *r)
 {
 	struct lp_tls *t = c->layer;
 	ssize_t n;
@@ -712,7 +713,8 @@ static int lp_tls_pump(struct lp_conn *c, unsigned want, struct lp_result *r)
 			if (n == LP_IO_AGAIN)
 				return LP_PUMP_WAIT;
 			if (n < 0)
-				return want ? LP_PUMP_ERROR : lp_tls_lost(t, c, "reset the connection", r);
+				return want ? LP_PUMP_ERROR
+					    : lp_tls_lost(t, c, "reset the connection", r);
 			br_ssl_engine_sendrec_ack(eng, (size_t)n);
 			continue;
 		}

@@ -48,14 +48,14 @@ const char *lp_tls_alert_name(int a)
 		unsigned char code;
 		const char *name;
 	} names[] = {
-		{40, "handshake_failure"},	{42, "bad_certificate"},
+		{40, "handshake_failure"},	 {42, "bad_certificate"},
 		{43, "unsupported_certificate"}, {44, "certificate_revoked"},
-		{45, "certificate_expired"},	{46, "certificate_unknown"},
-		{47, "illegal_parameter"},	{48, "unknown_ca"},
-		{49, "access_denied"},		{50, "decode_error"},
-		{70, "protocol_version"},	{71, "insufficient_security"},
-		{80, "internal_error"},		{112, "unrecognized_name"},
-		{116, "certificate_required"},	{120, "no_application_protocol"},
+		{45, "certificate_expired"},	 {46, "certificate_unknown"},
+		{47, "illegal_parameter"},	 {48, "unknown_ca"},
+		{49, "access_denied"},		 {50, "decode_error"},
+		{70, "protocol_version"},	 {71, "insufficient_security"},
+		{80, "internal_error"},		 {112, "unrecognized_name"},
+		{116, "certificate_required"},	 {120, "no_application_protocol"},
 	};
 	size_t i;
 
@@ -93,7 +93,8 @@ void lp_tls_lost_text(const char *how, bool client_cert, char *buf, size_t cap)
 void lp_tls_why_text(enum lp_tls_why w, const char *expected_name, char *buf, size_t cap)
 {
 	static const char *const text[] = {
-		[LP_TLS_UNTRUSTED] = "certificate not trusted: unknown CA (not in the trusted CA file)",
+		[LP_TLS_UNTRUSTED] =
+			"certificate not trusted: unknown CA (not in the trusted CA file)",
 		[LP_TLS_NAME_MISMATCH] = "certificate name mismatch: not valid for ",
 		[LP_TLS_OUT_OF_DATES] = "certificate expired or not yet valid",
 		[LP_TLS_EXPIRED] = "certificate expired",

@@ -52,11 +52,11 @@ enum lp_tls_why {
 	LP_TLS_OUT_OF_DATES,  /* expired or not yet valid: BearSSL does not say which */
 	LP_TLS_EXPIRED,
 	LP_TLS_NOT_YET_VALID,
-	LP_TLS_NOT_CA,	      /* an issuer is not a CA */
-	LP_TLS_KEY_USAGE,     /* not valid for a TLS server */
+	LP_TLS_NOT_CA,	  /* an issuer is not a CA */
+	LP_TLS_KEY_USAGE, /* not valid for a TLS server */
 	LP_TLS_WEAK_KEY,
-	LP_TLS_NOT_TLS,	      /* the bytes are not TLS records */
-	LP_TLS_BAD_SUITE,     /* the server chose a suite we did not offer */
+	LP_TLS_NOT_TLS,	  /* the bytes are not TLS records */
+	LP_TLS_BAD_SUITE, /* the server chose a suite we did not offer */
 };
 
 /* The sentence for w; expected_name for LP_TLS_NAME_MISMATCH. */

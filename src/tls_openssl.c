@@ -419,7 +419,8 @@ static bool lp_name_ok(const struct lp_tls *t, X509 *leaf)
 
 	if (len <= 0 || len > (int)sizeof der || i2d_X509(leaf, &p) != len)
 		return false;
-	return lp_x509_san_match(der, (size_t)len, t->expect.have_ip ? t->expect.ip : NULL, t->expect.ip_len,
+	return lp_x509_san_match(der, (size_t)len, t->expect.have_ip ? t->expect.ip : NULL,
+				 t->expect.ip_len,
 				 t->expect.check_localhost ? "localhost" : NULL) == 1;
 }
 
@@ -512,7 +513,7 @@ int lp_tls_start(struct lp_tls *t, struct lp_conn *conn, const struct lp_target 
 	lp_set_names(t, tg);
 	t->conn = conn, t->r = r;
 	if (t->expect.server_name && (!SSL_set_tlsext_host_name(t->ssl, t->expect.server_name) ||
-			       !SSL_set1_host(t->ssl, t->expect.server_name)))
+				      !SSL_set1_host(t->ssl, t->expect.server_name)))
 		return lp_fail(r, LP_INTERNAL, "TLS: cannot set the server name");
 	/* RFC 6125 §6.4.3: a wildcard is a whole left-most label only */
 	SSL_set_hostflags(t->ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);

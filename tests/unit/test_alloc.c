@@ -168,7 +168,8 @@ static void test_calloc_zeroes_and_refuses_overflow(void **state)
 
 	(void)state;
 	assert_null(lp_arena_calloc(SIZE_MAX / 2, 3));
-	assert_null(lp_arena_calloc((size_t)1 << (sizeof(size_t) * 4), (size_t)1 << (sizeof(size_t) * 4)));
+	assert_null(lp_arena_calloc((size_t)1 << (sizeof(size_t) * 4),
+				    (size_t)1 << (sizeof(size_t) * 4)));
 	p = lp_arena_malloc(512);
 	memset(p, 0xaa, 512);
 	lp_arena_free(p);
@@ -191,7 +192,7 @@ static void test_exhaustion_returns_null_then_recovers(void **state)
 	while ((p[n] = lp_arena_malloc(CHUNK)) != NULL)
 		n++;
 	/* every block but the last fits, tags included */
-	assert_int_equal(n, LP_ARENA_SIZE / (CHUNK + 16) );
+	assert_int_equal(n, LP_ARENA_SIZE / (CHUNK + 16));
 	assert_null(lp_arena_malloc(CHUNK));
 	lp_arena_free(p[n / 2]);
 	p[n / 2] = lp_arena_malloc(CHUNK);
@@ -272,8 +273,10 @@ static void z_free(voidpf opaque, voidpf p)
 	lp_arena_free(p);
 }
 
-#define NV(n, v)                                                                         \
-	{(uint8_t *)(n), (uint8_t *)(v), sizeof(n) - 1, sizeof(v) - 1, NGHTTP2_NV_FLAG_NONE}
+#define NV(n, v)                                                                                   \
+	{                                                                                          \
+		(uint8_t *)(n), (uint8_t *)(v), sizeof(n) - 1, sizeof(v) - 1, NGHTTP2_NV_FLAG_NONE \
+	}
 
 static ssize_t send_message(nghttp2_session *s, int32_t id, uint8_t *buf, size_t len,
 			    uint32_t *flags, nghttp2_data_source *src, void *ud)
@@ -292,10 +295,14 @@ static ssize_t send_message(nghttp2_session *s, int32_t id, uint8_t *buf, size_t
 static nghttp2_session *client_session(uint8_t *sent, size_t cap, size_t *len)
 {
 	static const nghttp2_nv req[] = {
-		NV(":method", "POST"), NV(":scheme", "http"),
-		NV(":path", "/grpc.health.v1.Health/Check"), NV(":authority", "127.0.0.1:50051"),
-		NV("te", "trailers"), NV("content-type", "application/grpc"),
-		NV("user-agent", "lprobe"), NV("grpc-timeout", "1000m"),
+		NV(":method", "POST"),
+		NV(":scheme", "http"),
+		NV(":path", "/grpc.health.v1.Health/Check"),
+		NV(":authority", "127.0.0.1:50051"),
+		NV("te", "trailers"),
+		NV("content-type", "application/grpc"),
+		NV("user-agent", "lprobe"),
+		NV("grpc-timeout", "1000m"),
 		NV("grpc-accept-encoding", "gzip"),
 	};
 	static const nghttp2_settings_entry iv[] = {
@@ -318,8 +325,8 @@ static nghttp2_session *client_session(uint8_t *sent, size_t cap, size_t *len)
 	nghttp2_session_callbacks_del(cb);
 	nghttp2_option_del(opt);
 	assert_int_equal(nghttp2_submit_settings(s, NGHTTP2_FLAG_NONE, iv, 2), 0);
-	assert_true(nghttp2_submit_request(s, NULL, req, sizeof req / sizeof req[0], &body,
-					   NULL) > 0);
+	assert_true(nghttp2_submit_request(s, NULL, req, sizeof req / sizeof req[0], &body, NULL) >
+		    0);
 	while ((k = nghttp2_session_mem_send(s, &out)) > 0) {
 		if (sent) {
 			assert_true(n + (size_t)k <= cap);
@@ -337,8 +344,10 @@ static nghttp2_session *client_session(uint8_t *sent, size_t cap, size_t *len)
 static size_t server_answer(const uint8_t *request, size_t len, uint8_t *buf, size_t cap)
 {
 	static const nghttp2_nv head[] = {
-		NV(":status", "200"), NV("content-type", "application/grpc"),
-		NV("grpc-encoding", "identity"), NV("server", "grpcio/1.60"),
+		NV(":status", "200"),
+		NV("content-type", "application/grpc"),
+		NV("grpc-encoding", "identity"),
+		NV("server", "grpcio/1.60"),
 	};
 	static const nghttp2_nv trailers[] = {NV("grpc-status", "0"), NV("grpc-message", "")};
 	nghttp2_session_callbacks *cb;
@@ -471,8 +480,9 @@ static void test_16_sessions_side_by_side_fit_and_leave_no_growth(void **state)
 		lp_arena_stats(&s);
 		if (round == 0) {
 			first_top = s.top, first_peak = s.peak;
-			print_message("arena peak for 16 probes: %zu bytes in use, top %zu of %zu\n",
-				      s.peak, s.top, s.size);
+			print_message(
+				"arena peak for 16 probes: %zu bytes in use, top %zu of %zu\n",
+				s.peak, s.top, s.size);
 		}
 		assert_int_equal(s.top, first_top);
 		assert_int_equal(s.peak, first_peak);

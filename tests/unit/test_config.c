@@ -49,8 +49,7 @@ static void accepted(struct lp_config *c, const char *const *args, const char *c
 	struct lp_result r;
 
 	if (parse(c, args, env, &r) != 0)
-		fail_msg("%s %s ...: refused: %s", first(args), env ? first(env) : "",
-			 r.detail);
+		fail_msg("%s %s ...: refused: %s", first(args), env ? first(env) : "", r.detail);
 }
 
 /* Refused as a usage error whose message contains `why` (if not NULL). */
@@ -111,11 +110,8 @@ static void test_value_flag_forms_are_equivalent(void **state)
 	static const struct {
 		const char *args[4];
 	} cases[] = {
-		{{"-port=9000"}},
-		{{"-port", "9000"}},
-		{{"--port=9000"}},
-		{{"--port", "9000"}},
-		{{"-port=1", "-port=9000"}}, /* the last one wins */
+		{{"-port=9000"}},     {{"-port", "9000"}},	   {{"--port=9000"}},
+		{{"--port", "9000"}}, {{"-port=1", "-port=9000"}}, /* the last one wins */
 	};
 	struct lp_config c;
 	size_t i;
@@ -145,10 +141,10 @@ static void test_bool_flag_forms(void **state)
 		const char *arg;
 		bool want;
 	} cases[] = {
-		{"-ipv6", true},       {"--ipv6", true},       {"-ipv6=true", true},
-		{"-ipv6=1", true},     {"-ipv6=t", true},      {"-ipv6=T", true},
-		{"-ipv6=TRUE", true},  {"-ipv6=True", true},   {"-ipv6=false", false},
-		{"-ipv6=0", false},    {"-ipv6=f", false},     {"-ipv6=F", false},
+		{"-ipv6", true},	{"--ipv6", true},	{"-ipv6=true", true},
+		{"-ipv6=1", true},	{"-ipv6=t", true},	{"-ipv6=T", true},
+		{"-ipv6=TRUE", true},	{"-ipv6=True", true},	{"-ipv6=false", false},
+		{"-ipv6=0", false},	{"-ipv6=f", false},	{"-ipv6=F", false},
 		{"-ipv6=FALSE", false}, {"-ipv6=False", false}, {"--ipv6=false", false},
 	};
 	const char *args[2] = {NULL, NULL};
@@ -166,7 +162,7 @@ static void test_bool_flag_forms(void **state)
 
 static void test_bool_flag_rejects_other_values(void **state)
 {
-	static const char *const cases[] = {"-tls=yes", "-tls=", "-tls=2", "-tls=on",
+	static const char *const cases[] = {"-tls=yes",	 "-tls=",    "-tls=2",	  "-tls=on",
 					    "-tls=tRUE", "-gzip=no", "-v=verbose"};
 	const char *args[2] = {NULL, NULL};
 	size_t i;
@@ -373,13 +369,29 @@ static void test_every_spec_flag_is_accepted(void **state)
 
 static void test_flag_values_land_in_the_config(void **state)
 {
-	static const char *const args[] = {
-		"-mode=tcp", "-port=9000", "-ipv6", "-unix=/run/a.sock", "-endpoint=/healthz",
-		"-http-codes=204,300-399", "-host=app", "-user-agent=ua",
-		"-service=svc", "-connect-timeout=2s", "-rpc-timeout=250ms", "-tls",
-		"-tls-ca-cert=ca.pem", "-tls-client-cert=c.pem", "-tls-client-key=k.pem",
-		"-tls-server-name=sni", "-gzip", "-exit-codes=detailed", "-v",
-		"-http-header=X-A: 1", "-rpc-header=k: v", "-expect-body=ok", NULL};
+	static const char *const args[] = {"-mode=tcp",
+					   "-port=9000",
+					   "-ipv6",
+					   "-unix=/run/a.sock",
+					   "-endpoint=/healthz",
+					   "-http-codes=204,300-399",
+					   "-host=app",
+					   "-user-agent=ua",
+					   "-service=svc",
+					   "-connect-timeout=2s",
+					   "-rpc-timeout=250ms",
+					   "-tls",
+					   "-tls-ca-cert=ca.pem",
+					   "-tls-client-cert=c.pem",
+					   "-tls-client-key=k.pem",
+					   "-tls-server-name=sni",
+					   "-gzip",
+					   "-exit-codes=detailed",
+					   "-v",
+					   "-http-header=X-A: 1",
+					   "-rpc-header=k: v",
+					   "-expect-body=ok",
+					   NULL};
 	static const char *const head[] = {"-method=HEAD", NULL};
 	struct lp_config c;
 
@@ -563,8 +575,7 @@ static void test_command_line_overrides_environment(void **state)
 {
 	static const char *const env[] = {"LPROBE_PORT=9000", "LPROBE_ENDPOINT=/env",
 					  "LPROBE_IPV6=true", "LPROBE_CONNECT_TIMEOUT=5s", NULL};
-	static const char *const args[] = {"-port=9001", "-endpoint=/cli", "-ipv6=false",
-					   NULL};
+	static const char *const args[] = {"-port=9001", "-endpoint=/cli", "-ipv6=false", NULL};
 	struct lp_config c;
 
 	(void)state;
@@ -577,8 +588,8 @@ static void test_command_line_overrides_environment(void **state)
 
 static void test_environment_headers_are_kept_without_command_line_headers(void **state)
 {
-	static const char *const env[] = {"LPROBE_HTTP_HEADER=X-Env: 1",
-					  "LPROBE_RPC_HEADER=env: 1", NULL};
+	static const char *const env[] = {"LPROBE_HTTP_HEADER=X-Env: 1", "LPROBE_RPC_HEADER=env: 1",
+					  NULL};
 	static const char *const args[] = {"-http-header=X-Cli: 2", NULL};
 	struct lp_config c;
 
@@ -591,8 +602,8 @@ static void test_environment_headers_are_kept_without_command_line_headers(void 
 
 static void test_command_line_headers_replace_environment_headers(void **state)
 {
-	static const char *const env[] = {"LPROBE_HTTP_HEADER=X-Env: 1",
-					  "LPROBE_RPC_HEADER=env: 1", NULL};
+	static const char *const env[] = {"LPROBE_HTTP_HEADER=X-Env: 1", "LPROBE_RPC_HEADER=env: 1",
+					  NULL};
 	static const char *const args[] = {"-http-header=X-A: 1", "-rpc-header=a: 1",
 					   "-http-header=X-B: 2", "-rpc-header=b: 2", NULL};
 	struct lp_config c;
@@ -641,11 +652,18 @@ static void test_headers_are_repeatable_up_to_the_limit(void **state)
 static void test_unknown_lprobe_variables_are_ignored(void **state)
 {
 	/* an image build may set LPROBE_VERSION; that must not fail every probe */
-	static const char *const env[] = {
-		"LPROBE_VERSION=1.2.3", "LPROBE_HELP=1", "LPROBE_H=true", "LPROBE_FOO=bar",
-		"LPROBE_=x", "LPROBE_port=1", "LPROBE_TLS", "LPROBE_HTTP-CODES=abc",
-		"LPROBE_A_VERY_LONG_NAME_THAT_IS_NO_FLAG_AT_ALL_REALLY=1", "PORT=1",
-		"lprobe_port=1", NULL};
+	static const char *const env[] = {"LPROBE_VERSION=1.2.3",
+					  "LPROBE_HELP=1",
+					  "LPROBE_H=true",
+					  "LPROBE_FOO=bar",
+					  "LPROBE_=x",
+					  "LPROBE_port=1",
+					  "LPROBE_TLS",
+					  "LPROBE_HTTP-CODES=abc",
+					  "LPROBE_A_VERY_LONG_NAME_THAT_IS_NO_FLAG_AT_ALL_REALLY=1",
+					  "PORT=1",
+					  "lprobe_port=1",
+					  NULL};
 	struct lp_config c;
 
 	(void)state;
@@ -677,8 +695,7 @@ static void test_environment_value_error_names_the_variable(void **state)
 		refused(NULL, cases[i].env, cases[i].why);
 }
 
-static void test_invalid_environment_fails_even_when_the_command_line_sets_the_flag(
-	void **state)
+static void test_invalid_environment_fails_even_when_the_command_line_sets_the_flag(void **state)
 {
 	/* the environment is read first and in full: a typo there is reported */
 	static const char *const env[] = {"LPROBE_PORT=abc", NULL};
@@ -741,8 +758,16 @@ static void test_tls_server_name_is_a_dns_name_or_an_ip(void **state)
 {
 	static char name[300];
 	const char *args[3] = {"-tls", name, NULL};
-	static const char *const bad[] = {"", "a..b", ".a", "-a.b", "a-.b", "a b", "a\r\nb",
-					  "a\x1b[2J", "caf\xc3\xa9.example", "*.example.com"};
+	static const char *const bad[] = {"",
+					  "a..b",
+					  ".a",
+					  "-a.b",
+					  "a-.b",
+					  "a b",
+					  "a\r\nb",
+					  "a\x1b[2J",
+					  "caf\xc3\xa9.example",
+					  "*.example.com"};
 	struct lp_config c;
 	size_t n = strlen("-tls-server-name="), i;
 
@@ -804,14 +829,10 @@ static void test_malformed_http_headers_are_refused(void **state)
 		const char *h;
 		const char *why;
 	} cases[] = {
-		{"X-A", "wants \"Name: value\""},
-		{"", "wants \"Name: value\""},
-		{": value", "wants \"Name: value\""},
-		{"X A: 1", "invalid header name"},
-		{"X-A : 1", "invalid header name"},
-		{" X-A: 1", "invalid header name"},
-		{"X(A): 1", "invalid header name"},
-		{"X\"A: 1", "invalid header name"},
+		{"X-A", "wants \"Name: value\""},	 {"", "wants \"Name: value\""},
+		{": value", "wants \"Name: value\""},	 {"X A: 1", "invalid header name"},
+		{"X-A : 1", "invalid header name"},	 {" X-A: 1", "invalid header name"},
+		{"X(A): 1", "invalid header name"},	 {"X\"A: 1", "invalid header name"},
 		{"X\xc3\xa9: 1", "invalid header name"},
 	};
 	const char *args[2] = {NULL, NULL};
@@ -829,8 +850,9 @@ static void test_malformed_http_headers_are_refused(void **state)
 static void test_http_header_line_injection_is_refused(void **state)
 {
 	static const char *const cases[] = {
-		"X-A: 1\r\nInjected: 1", "X-A: 1\nInjected: 1", "X-A: 1\r", "X-A: \r\n\r\nGET /",
-		"X-A: a\x01", "X-A: a\x7f", "X-A: \x1b[31m", "X-A: caf\xc3\xa9", "X-A: \xff",
+		"X-A: 1\r\nInjected: 1", "X-A: 1\nInjected: 1", "X-A: 1\r",
+		"X-A: \r\n\r\nGET /",	 "X-A: a\x01",		"X-A: a\x7f",
+		"X-A: \x1b[31m",	 "X-A: caf\xc3\xa9",	"X-A: \xff",
 	};
 	const char *args[2] = {NULL, NULL};
 	char arg[128];
@@ -879,7 +901,7 @@ static void test_well_formed_rpc_headers_are_accepted(void **state)
 		"Key_With.Dots-And_Caps: v",
 		"k:",
 		"trace-bin: \x01\x02\x7f\r\n", /* binary values are sent base64 */
-		"x-grpc-thing: v",          /* only the grpc- prefix is reserved */
+		"x-grpc-thing: v",	       /* only the grpc- prefix is reserved */
 		"tea: v",
 	};
 	const char *args[2] = {NULL, NULL};
@@ -911,7 +933,8 @@ static void test_malformed_rpc_headers_are_refused(void **state)
 		{"key: a\n", "control character or byte >= 0x80 in value"},
 		{"key: \x7f", "control character or byte >= 0x80 in value"},
 		{"key: \x80", "control character or byte >= 0x80 in value"},
-		{"bin: \x01", "control character or byte >= 0x80 in value"}, /* "-bin" is a suffix */
+		{"bin: \x01",
+		 "control character or byte >= 0x80 in value"}, /* "-bin" is a suffix */
 	};
 	const char *args[2] = {NULL, NULL};
 	char arg[128];
@@ -1082,12 +1105,24 @@ static void check_durations(const struct duration_case *cases, size_t n)
 static void test_parse_duration_reads_go_durations(void **state)
 {
 	static const struct duration_case cases[] = {
-		{"250ms", 250},       {"1s", 1000},           {"1.5s", 1500},
-		{"1m30s", 90000},     {"2h", 7200000},        {"1h0m0s", 3600000},
-		{"2000000000ns", 2000}, {"250000us", 250},     {"250000\xc2\xb5s", 250},
-		{"250000\xce\xbcs", 250}, {"1m", 60000},       {"1.25s", 1250},
-		{"+1s", 1000},        {"1h1m1s1ms", 3661001}, {"0.5m", 30000},
-		{"24h", 86400000},    {"1s500ms", 1500},      {"01s", 1000},
+		{"250ms", 250},
+		{"1s", 1000},
+		{"1.5s", 1500},
+		{"1m30s", 90000},
+		{"2h", 7200000},
+		{"1h0m0s", 3600000},
+		{"2000000000ns", 2000},
+		{"250000us", 250},
+		{"250000\xc2\xb5s", 250},
+		{"250000\xce\xbcs", 250},
+		{"1m", 60000},
+		{"1.25s", 1250},
+		{"+1s", 1000},
+		{"1h1m1s1ms", 3661001},
+		{"0.5m", 30000},
+		{"24h", 86400000},
+		{"1s500ms", 1500},
+		{"01s", 1000},
 		{"1.s", 1000}, /* Go accepts "1.s" */
 	};
 
@@ -1108,8 +1143,8 @@ static void test_parse_duration_reads_a_bare_number_as_seconds(void **state)
 static void test_parse_duration_rounds_up_to_a_millisecond(void **state)
 {
 	static const struct duration_case cases[] = {
-		{"1us", 1},      {"1ns", 1},     {"999us", 1},   {"1001us", 2},
-		{"1000001ns", 2}, {"1.5ms", 2},  {"0.0001", 1},
+		{"1us", 1},	  {"1ns", 1},	{"999us", 1},  {"1001us", 2},
+		{"1000001ns", 2}, {"1.5ms", 2}, {"0.0001", 1},
 	};
 
 	(void)state;
@@ -1137,8 +1172,8 @@ static void test_parse_duration_long_fractions_do_not_overflow(void **state)
 static void test_parse_duration_rejects_malformed_values(void **state)
 {
 	static const char *const cases[] = {
-		"", "1x", "s", ".s", ".", "ms", "1 s", " 1s", "1s ", "1s2", "1.5.5s", "1e3",
-		"0x10", "1S", "1M", "1sec", "1ss", "1,5s", "++1s", "1s-1s", "one",
+		"",    "1x",   "s",  ".s", ".",	   "ms",  "1 s",  " 1s",  "1s ",   "1s2", "1.5.5s",
+		"1e3", "0x10", "1S", "1M", "1sec", "1ss", "1,5s", "++1s", "1s-1s", "one",
 	};
 	int64_t ms = 42;
 	size_t i;
@@ -1154,9 +1189,24 @@ static void test_parse_duration_rejects_malformed_values(void **state)
 static void test_parse_duration_rejects_zero_negative_and_over_a_day(void **state)
 {
 	static const char *const cases[] = {
-		"0", "0s", "0ms", "0.0", "0h0m0s", "-1s", "-1", "-0", "25h", "24h1ms",
-		"86401s", "1441m", "23h61m", "86400000001us", "99999999999999999999s",
-		"99999999999999999999", "18446744073709551616ns", "9223372036854775807ms",
+		"0",
+		"0s",
+		"0ms",
+		"0.0",
+		"0h0m0s",
+		"-1s",
+		"-1",
+		"-0",
+		"25h",
+		"24h1ms",
+		"86401s",
+		"1441m",
+		"23h61m",
+		"86400000001us",
+		"99999999999999999999s",
+		"99999999999999999999",
+		"18446744073709551616ns",
+		"9223372036854775807ms",
 		"1000000000000000000000000000000h",
 	};
 	int64_t ms = 42;
@@ -1174,11 +1224,11 @@ static void test_format_duration_prints_like_go(void **state)
 		int64_t ms;
 		const char *want;
 	} cases[] = {
-		{1000, "1s"},         {500, "500ms"},      {1500, "1.5s"},
-		{90000, "1m30s"},     {3600000, "1h0m0s"}, {1, "1ms"},
-		{1250, "1.25s"},      {1001, "1.001s"},    {60000, "1m0s"},
-		{61500, "1m1.5s"},    {86400000, "24h0m0s"}, {3661001, "1h1m1.001s"},
-		{999, "999ms"},       {10000, "10s"},
+		{1000, "1s"},	   {500, "500ms"},	  {1500, "1.5s"},
+		{90000, "1m30s"},  {3600000, "1h0m0s"},	  {1, "1ms"},
+		{1250, "1.25s"},   {1001, "1.001s"},	  {60000, "1m0s"},
+		{61500, "1m1.5s"}, {86400000, "24h0m0s"}, {3661001, "1h1m1.001s"},
+		{999, "999ms"},	   {10000, "10s"},
 	};
 	char buf[32];
 	size_t i;
@@ -1195,8 +1245,8 @@ static void test_format_duration_prints_like_go(void **state)
 
 static void test_format_then_parse_round_trips(void **state)
 {
-	static const int64_t fixed[] = {1, 999, 1000, 1001, 59999, 60000, 3599999, 3600000,
-					86399999, 86400000};
+	static const int64_t fixed[] = {1,     999,	1000,	 1001,	   59999,
+					60000, 3599999, 3600000, 86399999, 86400000};
 	char buf[32];
 	int64_t ms, back;
 	size_t i;
@@ -1252,9 +1302,9 @@ static void test_parse_codes_reads_lists_and_ranges(void **state)
 static void test_parse_codes_rejects_malformed_lists(void **state)
 {
 	static const char *const cases[] = {
-		"abc", "300-200", "99", "600", "200,", ",200", "", " ", "20", "2000", "200-",
-		"-200", "200-299-300", "200;204", "200 204", "2x0", "200-600", "099", "+200",
-		"200,,204", "1e2",
+		"abc",	   "300-200", "99",	 "600",	 "200,", ",200",	"",
+		" ",	   "20",      "2000",	 "200-", "-200", "200-299-300", "200;204",
+		"200 204", "2x0",     "200-600", "099",	 "+200", "200,,204",	"1e2",
 	};
 	struct lp_code_range out[LP_MAX_CODE_RANGES];
 	size_t i;
@@ -1293,9 +1343,9 @@ static void test_codes_match_ranges_inclusively(void **state)
 		int status;
 		bool want;
 	} cases[] = {
-		{"200-299", 200, true},  {"200-299", 299, true},  {"200-299", 250, true},
-		{"200-299", 199, false}, {"200-299", 300, false}, {"204", 204, true},
-		{"204", 200, false},     {"200,300-399", 301, true}, {"200,300-399", 250, false},
+		{"200-299", 200, true},	    {"200-299", 299, true},	{"200-299", 250, true},
+		{"200-299", 199, false},    {"200-299", 300, false},	{"204", 204, true},
+		{"204", 200, false},	    {"200,300-399", 301, true}, {"200,300-399", 250, false},
 		{"200,300-399", 200, true}, {"200,300-399", 399, true}, {"200,300-399", 400, false},
 	};
 	struct lp_code_range out[LP_MAX_CODE_RANGES];
@@ -1321,9 +1371,9 @@ static void test_parse_bool_accepts_what_go_accepts(void **state)
 		const char *s;
 		bool want;
 	} cases[] = {
-		{"1", true},  {"t", true},  {"T", true},  {"TRUE", true},  {"true", true},
-		{"True", true}, {"0", false}, {"f", false}, {"F", false}, {"FALSE", false},
-		{"false", false}, {"False", false},
+		{"1", true},	{"t", true},	  {"T", true},	    {"TRUE", true},
+		{"true", true}, {"True", true},	  {"0", false},	    {"f", false},
+		{"F", false},	{"FALSE", false}, {"false", false}, {"False", false},
 	};
 	size_t i;
 	bool b;
@@ -1339,8 +1389,8 @@ static void test_parse_bool_accepts_what_go_accepts(void **state)
 static void test_parse_bool_rejects_everything_else(void **state)
 {
 	static const char *const cases[] = {
-		"", "yes", "no", "on", "off", "y", "n", "2", "-1", "tRUE", "TrUe", "fALSE",
-		" true", "true ", "10", "00", "truee", "t ", "Y",
+		"",	"yes",	 "no",	  "on",	   "off", "y",	"n",	 "2",  "-1", "tRUE",
+		"TrUe", "fALSE", " true", "true ", "10",  "00", "truee", "t ", "Y",
 	};
 	size_t i;
 	bool b = true;

@@ -659,8 +659,11 @@ static void test_grpc_status_codes_have_distinct_canonical_names(void **state)
 	static const struct {
 		uint64_t code;
 		const char *name;
-	} pinned[] = {{0, "OK"}, {4, "DEADLINE_EXCEEDED"}, {12, "UNIMPLEMENTED"},
-		      {14, "UNAVAILABLE"}, {16, "UNAUTHENTICATED"}};
+	} pinned[] = {{0, "OK"},
+		      {4, "DEADLINE_EXCEEDED"},
+		      {12, "UNIMPLEMENTED"},
+		      {14, "UNAVAILABLE"},
+		      {16, "UNAUTHENTICATED"}};
 	uint64_t i, j;
 
 	(void)state;
@@ -706,7 +709,7 @@ static void test_serving_statuses_have_their_enum_names(void **state)
 static void test_orders_request_has_its_known_wire_bytes_and_round_trips(void **state)
 {
 	static const unsigned char want[] = {0x00, 0x00, 0x00, 0x00, 0x08, 0x0a, 0x06,
-					      'o',  'r',  'd',  'e',  'r',  's'};
+					     'o',  'r',	 'd',  'e',  'r',  's'};
 	unsigned char frame[64];
 	const unsigned char *msg;
 	size_t n, mlen;

@@ -27,11 +27,11 @@ enum { PLAIN = 0, HEAD_REQUEST = 1, PEER_CLOSES = 2 };
 
 struct h1_case {
 	const char *name;
-	const char *in;         /* what the peer sends */
+	const char *in; /* what the peer sends */
 	size_t len;
-	unsigned flags;         /* HEAD_REQUEST: the request was HEAD; PEER_CLOSES: eof after in */
-	int status;             /* status at LP_H1_HEAD; 0: no LP_H1_HEAD */
-	const char *body;       /* body bytes delivered by LP_H1_DATA, in order */
+	unsigned flags;	  /* HEAD_REQUEST: the request was HEAD; PEER_CLOSES: eof after in */
+	int status;	  /* status at LP_H1_HEAD; 0: no LP_H1_HEAD */
+	const char *body; /* body bytes delivered by LP_H1_DATA, in order */
 	size_t body_len;
 	enum lp_h1_event final; /* DONE, ERROR, TOO_LARGE, or MORE: still waiting */
 };
@@ -110,8 +110,7 @@ static bool feed_piece(const struct h1_case *c, struct lp_http1 *p, const unsign
 
 enum replay_how { ALL_AT_ONCE, BYTEWISE, SPLIT };
 
-static void replay(const struct h1_case *c, enum replay_how how, size_t split,
-		   struct h1_outcome *o)
+static void replay(const struct h1_case *c, enum replay_how how, size_t split, struct h1_outcome *o)
 {
 	static struct lp_http1 p;
 	const unsigned char *in = (const unsigned char *)c->in;
@@ -141,10 +140,9 @@ static void replay(const struct h1_case *c, enum replay_how how, size_t split,
 static void describe(const struct h1_case *c, const char *how, size_t split,
 		     const struct h1_outcome *o, const char *what)
 {
-	fail_msg("%s (%s %zu): %s -- got status %d, %zu body bytes \"%.*s\", %s (%s)", c->name,
-		 how, split, what, o->status, o->body_len,
-		 (int)(o->body_len > 64 ? 64 : o->body_len), (const char *)o->body,
-		 event_name(o->final), o->error ? o->error : "no error");
+	fail_msg("%s (%s %zu): %s -- got status %d, %zu body bytes \"%.*s\", %s (%s)", c->name, how,
+		 split, what, o->status, o->body_len, (int)(o->body_len > 64 ? 64 : o->body_len),
+		 (const char *)o->body, event_name(o->final), o->error ? o->error : "no error");
 }
 
 /* The outcome the table asks for. */
@@ -217,9 +215,8 @@ static void test_content_length_body_is_delivered_then_done(void **state)
 		 LP_H1_DONE},
 		{"no space after the colon", S("HTTP/1.1 200 OK\r\nContent-Length:3\r\n\r\nabc"),
 		 PLAIN, 200, S("abc"), LP_H1_DONE},
-		{"leading zeros",
-		 S("HTTP/1.1 200 OK\r\nContent-Length: 003\r\n\r\nabc"), PLAIN, 200,
-		 S("abc"), LP_H1_DONE},
+		{"leading zeros", S("HTTP/1.1 200 OK\r\nContent-Length: 003\r\n\r\nabc"), PLAIN,
+		 200, S("abc"), LP_H1_DONE},
 		{"name in any case", S("HTTP/1.1 200 OK\r\ncOnTeNt-LeNgTh: 3\r\n\r\nabc"), PLAIN,
 		 200, S("abc"), LP_H1_DONE},
 		{"the same length twice",
@@ -249,8 +246,8 @@ static void test_responses_without_a_body_are_done_after_the_head(void **state)
 	static const struct h1_case cases[] = {
 		{"204", S("HTTP/1.1 204 No Content\r\n\r\n"), PLAIN, 204, S(""), LP_H1_DONE},
 		{"204 ignores Content-Length",
-		 S("HTTP/1.1 204 No Content\r\nContent-Length: 9\r\n\r\n"),
-		 PLAIN, 204, S(""), LP_H1_DONE},
+		 S("HTTP/1.1 204 No Content\r\nContent-Length: 9\r\n\r\n"), PLAIN, 204, S(""),
+		 LP_H1_DONE},
 		{"304 with Content-Length",
 		 S("HTTP/1.1 304 Not Modified\r\nContent-Length: 100\r\n\r\n"), PLAIN, 304, S(""),
 		 LP_H1_DONE},
@@ -280,8 +277,9 @@ static void test_responses_without_a_body_are_done_after_the_head(void **state)
 static void test_chunked_body_is_decoded(void **state)
 {
 	static const struct h1_case cases[] = {
-		{"two chunks", S("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-				 "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"),
+		{"two chunks",
+		 S("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+		   "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"),
 		 PLAIN, 200, S("hello world"), LP_H1_DONE},
 		{"extensions and trailers",
 		 S("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -304,7 +302,8 @@ static void test_chunked_body_is_decoded(void **state)
 		   "2\r\nok\r\n0\r\n\r\n"),
 		 PLAIN, 200, S("ok"), LP_H1_DONE},
 		{"gzip then chunked",
-		 S("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n"),
+		 S("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, "
+		   "chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n"),
 		 PLAIN, 200, S("ok"), LP_H1_DONE},
 		{"chunk data that looks like framing",
 		 S("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -376,18 +375,18 @@ static void test_close_delimited_body_ends_at_eof(void **state)
 		/* RFC 9112 §6.3: Transfer-Encoding without chunked last overrides
 		 * Content-Length; the body is read until the close */
 		{"Transfer-Encoding overrides Content-Length",
-		 S("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: x\r\n\r\nhello world"),
+		 S("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: x\r\n\r\nhello "
+		   "world"),
 		 PEER_CLOSES, 200, S("hello world"), LP_H1_DONE},
 		{"HTTP/1.1 without framing", S("HTTP/1.1 200 OK\r\nX: y\r\n\r\nbody"), PEER_CLOSES,
 		 200, S("body"), LP_H1_DONE},
-		{"empty close-delimited body",
-		 S("HTTP/1.0 200 OK\r\n\r\n"), PEER_CLOSES, 200, S(""),
-		 LP_H1_DONE},
+		{"empty close-delimited body", S("HTTP/1.0 200 OK\r\n\r\n"), PEER_CLOSES, 200,
+		 S(""), LP_H1_DONE},
 		{"chunked not last: read until close (RFC 9112 6.3)",
 		 S("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n2\r\nok"),
 		 PEER_CLOSES, 200, S("2\r\nok"), LP_H1_DONE},
-		{"until close, before the close",
-		 S("HTTP/1.0 200 OK\r\n\r\nsome"), PLAIN, 200, S("some"), LP_H1_MORE},
+		{"until close, before the close", S("HTTP/1.0 200 OK\r\n\r\nsome"), PLAIN, 200,
+		 S("some"), LP_H1_MORE},
 	};
 
 	(void)state;
@@ -435,17 +434,17 @@ static void test_status_line_forms(void **state)
 		{"empty reason phrase", S("HTTP/1.1 200 \r\nContent-Length: 2\r\n\r\nok"), PLAIN,
 		 200, S("ok"), LP_H1_DONE},
 		{"reason with spaces, tabs and obs-text",
-		 S("HTTP/1.1 404 Not \tFound \xe2\x9c\x97\r\nContent-Length: 0\r\n\r\n"),
-		 PLAIN, 404, S(""), LP_H1_DONE},
+		 S("HTTP/1.1 404 Not \tFound \xe2\x9c\x97\r\nContent-Length: 0\r\n\r\n"), PLAIN,
+		 404, S(""), LP_H1_DONE},
 		{"HTTP/1.0", S("HTTP/1.0 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n"),
 		 PLAIN, 500, S(""), LP_H1_DONE},
 		{"lowest final code", S("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"), PLAIN, 200,
 		 S(""), LP_H1_DONE},
-		{"highest code",
-		 S("HTTP/1.1 599 x\r\nContent-Length: 0\r\n\r\n"), PLAIN, 599, S(""),
-		 LP_H1_DONE},
-		{"redirect is just a status", S("HTTP/1.1 302 Found\r\nLocation: http://x/\r\n"
-						 "Content-Length: 0\r\n\r\n"),
+		{"highest code", S("HTTP/1.1 599 x\r\nContent-Length: 0\r\n\r\n"), PLAIN, 599,
+		 S(""), LP_H1_DONE},
+		{"redirect is just a status",
+		 S("HTTP/1.1 302 Found\r\nLocation: http://x/\r\n"
+		   "Content-Length: 0\r\n\r\n"),
 		 PLAIN, 302, S(""), LP_H1_DONE},
 	};
 
@@ -467,8 +466,9 @@ static void test_header_line_forms(void **state)
 		{"value with obs-text, tabs and colons",
 		 S("HTTP/1.1 200 OK\r\nX: \xff\xfe\t a:b:c \r\nContent-Length: 2\r\n\r\nok"), PLAIN,
 		 200, S("ok"), LP_H1_DONE},
-		{"a long name", S("HTTP/1.1 200 OK\r\nX-A-Very-Long-Header-Name-Indeed-Longer-Than-"
-				  "Any-Buffer: v\r\nContent-Length: 2\r\n\r\nok"),
+		{"a long name",
+		 S("HTTP/1.1 200 OK\r\nX-A-Very-Long-Header-Name-Indeed-Longer-Than-"
+		   "Any-Buffer: v\r\nContent-Length: 2\r\n\r\nok"),
 		 PLAIN, 200, S("ok"), LP_H1_DONE},
 		{"names like the framing headers are other headers",
 		 S("HTTP/1.1 200 OK\r\nContent-Lengths: abc\r\nX-Content-Length: x\r\n"
@@ -510,10 +510,11 @@ static void test_malformed_status_lines_are_errors(void **state)
 		{"NUL in the status line", S("HTTP/1.1 200 O\0K\r\nContent-Length: 0\r\n\r\n"),
 		 PLAIN, 0, S(""), LP_H1_ERROR},
 		{"NUL in the version",
-		 S("HTTP/1.1\0" "200 OK\r\n\r\n"), PLAIN, 0, S(""), LP_H1_ERROR},
-		{"CR without LF after the status line",
-		 S("HTTP/1.1 200 OK\rX: y\r\n\r\n"), PLAIN, 0,
-		 S(""), LP_H1_ERROR},
+		 S("HTTP/1.1\0"
+		   "200 OK\r\n\r\n"),
+		 PLAIN, 0, S(""), LP_H1_ERROR},
+		{"CR without LF after the status line", S("HTTP/1.1 200 OK\rX: y\r\n\r\n"), PLAIN,
+		 0, S(""), LP_H1_ERROR},
 		{"empty line first", S("\r\nHTTP/1.1 200 OK\r\n\r\n"), PLAIN, 0, S(""),
 		 LP_H1_ERROR},
 		{"a TLS alert", S("\x15\x03\x01\x00\x02\x02\x46"), PLAIN, 0, S(""), LP_H1_ERROR},
@@ -542,14 +543,12 @@ static void test_malformed_header_lines_are_errors(void **state)
 		{"NUL in a value", S("HTTP/1.1 200 OK\r\nX: a\0b\r\nContent-Length: 0\r\n\r\n"),
 		 PLAIN, 0, S(""), LP_H1_ERROR},
 		{"NUL in a Content-Length value",
-		 S("HTTP/1.1 200 OK\r\nContent-Length: 1\0\r\n\r\n"),
-		 PLAIN, 0, S(""), LP_H1_ERROR},
+		 S("HTTP/1.1 200 OK\r\nContent-Length: 1\0\r\n\r\n"), PLAIN, 0, S(""), LP_H1_ERROR},
 		{"NUL in a Transfer-Encoding value",
 		 S("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\0\r\n\r\n"), PLAIN, 0, S(""),
 		 LP_H1_ERROR},
-		{"CR without LF after a header",
-		 S("HTTP/1.1 200 OK\r\nX: 1\rY: 2\r\n\r\n"), PLAIN, 0,
-		 S(""), LP_H1_ERROR},
+		{"CR without LF after a header", S("HTTP/1.1 200 OK\r\nX: 1\rY: 2\r\n\r\n"), PLAIN,
+		 0, S(""), LP_H1_ERROR},
 		{"CR without LF ending the head", S("HTTP/1.1 200 OK\r\nX: 1\r\n\rok"), PLAIN, 0,
 		 S(""), LP_H1_ERROR},
 		{"CR CR", S("HTTP/1.1 200 OK\r\r\n\r\n"), PLAIN, 0, S(""), LP_H1_ERROR},
@@ -580,15 +579,14 @@ static void test_invalid_content_length_is_an_error(void **state)
 		 LP_H1_ERROR},
 		{"a list", S("HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\n\r\nok"), PLAIN, 0, S(""),
 		 LP_H1_ERROR},
-		{"a fraction",
-		 S("HTTP/1.1 200 OK\r\nContent-Length: 2.0\r\n\r\nok"), PLAIN, 0, S(""),
-		 LP_H1_ERROR},
+		{"a fraction", S("HTTP/1.1 200 OK\r\nContent-Length: 2.0\r\n\r\nok"), PLAIN, 0,
+		 S(""), LP_H1_ERROR},
 		{"too large",
-		 S("HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999999\r\n\r\n"),
-		 PLAIN, 0, S(""), LP_H1_ERROR},
+		 S("HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999999\r\n\r\n"), PLAIN, 0,
+		 S(""), LP_H1_ERROR},
 		{"conflicting lengths",
-		 S("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nabc"),
-		 PLAIN, 0, S(""), LP_H1_ERROR},
+		 S("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nabc"), PLAIN,
+		 0, S(""), LP_H1_ERROR},
 		{"conflicting lengths, other headers between",
 		 S("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX: y\r\ncontent-length: 20\r\n\r\n"),
 		 PLAIN, 0, S(""), LP_H1_ERROR},
@@ -612,9 +610,8 @@ static void test_folded_framing_headers_are_errors(void **state)
 		 S("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip,\r\n chunked\r\n\r\n"
 		   "2\r\nok\r\n0\r\n\r\n"),
 		 PLAIN, 0, S(""), LP_H1_ERROR},
-		{"folded, LF only",
-		 S("HTTP/1.1 200 OK\nContent-Length: 1\n 0\n\n0123456789"), PLAIN, 0,
-		 S(""), LP_H1_ERROR},
+		{"folded, LF only", S("HTTP/1.1 200 OK\nContent-Length: 1\n 0\n\n0123456789"),
+		 PLAIN, 0, S(""), LP_H1_ERROR},
 	};
 
 	(void)state;
@@ -681,14 +678,14 @@ static void test_bad_chunk_framing_is_an_error(void **state)
 /* interim + "HTTP/1.1 200 OK\r\nContent-Length: <body_len>\r\n" + "X:aaa...\r\n"
  * padding lines + "\r\n", exactly head_len bytes, then the body; lf: bare LF
  * line ends.  Returns the whole length. */
-static size_t build_head(char *buf, size_t head_len, const char *interim, bool lf,
-			 const char *body, size_t body_len)
+static size_t build_head(char *buf, size_t head_len, const char *interim, bool lf, const char *body,
+			 size_t body_len)
 {
 	const char *eol = lf ? "\n" : "\r\n";
 	size_t n, eol_len = strlen(eol), left, line;
 
-	n = (size_t)sprintf(buf, "%sHTTP/1.1 200 OK%sContent-Length: %zu%s", interim, eol,
-			    body_len, eol);
+	n = (size_t)sprintf(buf, "%sHTTP/1.1 200 OK%sContent-Length: %zu%s", interim, eol, body_len,
+			    eol);
 	left = head_len - n - eol_len; /* for the padding lines */
 	while (left > 0) {
 		/* lines of at most 1000 bytes; never leave less than a line's worth */
@@ -785,10 +782,9 @@ static void test_interim_heads_count_toward_the_64k_cap(void **state)
 {
 	static const char interim[] = "HTTP/1.1 100 Continue\r\n\r\n";
 	static char buf[LP_H1_HEAD_MAX + 64];
-	struct h1_case ok = {"100 + final, 64 KiB in all", buf, 0, PLAIN, 200, S("ok"),
-			     LP_H1_DONE};
-	struct h1_case over = {"100 + final, 64 KiB + 1 in all", buf, 0, PLAIN, 0, S(""),
-			       LP_H1_TOO_LARGE};
+	struct h1_case ok = {"100 + final, 64 KiB in all", buf, 0, PLAIN, 200, S("ok"), LP_H1_DONE};
+	struct h1_case over = {
+		"100 + final, 64 KiB + 1 in all", buf, 0, PLAIN, 0, S(""), LP_H1_TOO_LARGE};
 
 	(void)state;
 	ok.len = build_head(buf, LP_H1_HEAD_MAX, interim, false, "ok", 2);
@@ -801,8 +797,8 @@ static void test_body_bytes_do_not_count_toward_the_head_cap(void **state)
 {
 	static char buf[LP_H1_HEAD_MAX + BODY_CAP];
 	static char body[BODY_CAP];
-	struct h1_case c = {"64 KiB head and a 4 KiB body", buf, 0, PLAIN, 200, body, sizeof body,
-			    LP_H1_DONE};
+	struct h1_case c = {
+		"64 KiB head and a 4 KiB body", buf, 0, PLAIN, 200, body, sizeof body, LP_H1_DONE};
 
 	(void)state;
 	memset(body, 'b', sizeof body);
@@ -826,10 +822,9 @@ static size_t build_chunk_line(char *buf, size_t line_len)
 static void test_chunk_size_line_is_capped_at_1024_bytes(void **state)
 {
 	static char buf[4096];
-	struct h1_case ok = {"1024-byte chunk-size line", buf, 0, PLAIN, 200, S("hello"),
-			     LP_H1_DONE};
-	struct h1_case over = {"1025-byte chunk-size line", buf, 0, PLAIN, 200, S(""),
-			       LP_H1_ERROR};
+	struct h1_case ok = {
+		"1024-byte chunk-size line", buf, 0, PLAIN, 200, S("hello"), LP_H1_DONE};
+	struct h1_case over = {"1025-byte chunk-size line", buf, 0, PLAIN, 200, S(""), LP_H1_ERROR};
 
 	(void)state;
 	ok.len = build_chunk_line(buf, LP_H1_LINE_MAX);
@@ -841,9 +836,9 @@ static void test_chunk_size_line_is_capped_at_1024_bytes(void **state)
 static void test_chunk_size_line_cap_is_per_line(void **state)
 {
 	static char buf[4096];
-	struct h1_case c = {"two 1024-byte chunk-size lines", buf, 0, PLAIN, 200,
-			    S("hellohello"), LP_H1_DONE};
-	const size_t chunk = LP_H1_LINE_MAX + 7; /* "5;x=aaa...\r\n" "hello\r\n" */
+	struct h1_case c = {
+		"two 1024-byte chunk-size lines", buf, 0, PLAIN, 200, S("hellohello"), LP_H1_DONE};
+	const size_t chunk = LP_H1_LINE_MAX + 7;	      /* "5;x=aaa...\r\n" "hello\r\n" */
 	size_t n = build_chunk_line(buf, LP_H1_LINE_MAX) - 5; /* without "0\r\n\r\n" */
 
 	(void)state;
@@ -984,12 +979,11 @@ static void test_eof_ends_only_a_close_delimited_body(void **state)
 		 PEER_CLOSES, 0, S(""), LP_H1_ERROR},
 		{"cut after an interim response", S("HTTP/1.1 100 Continue\r\n\r\n"), PEER_CLOSES,
 		 0, S(""), LP_H1_ERROR},
-		{"cut Content-Length body",
-		 S("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"), PEER_CLOSES, 200, S("abc"),
-		 LP_H1_ERROR},
+		{"cut Content-Length body", S("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"),
+		 PEER_CLOSES, 200, S("abc"), LP_H1_ERROR},
 		{"Content-Length body not begun",
-		 S("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n"),
-		 PEER_CLOSES, 200, S(""), LP_H1_ERROR},
+		 S("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n"), PEER_CLOSES, 200, S(""),
+		 LP_H1_ERROR},
 		{"cut chunk", S("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel"),
 		 PEER_CLOSES, 200, S("hel"), LP_H1_ERROR},
 		{"cut before the last chunk",

@@ -22,8 +22,7 @@
 #include "target.h"
 
 /* The http mode's table, driven as probe.c drives it. */
-static void exchange_of(struct lp_exchange *x, const struct lp_config *c,
-			const struct lp_target *t)
+static void exchange_of(struct lp_exchange *x, const struct lp_config *c, const struct lp_target *t)
 {
 	memset(x, 0, sizeof *x);
 	x->cfg = c;
@@ -60,30 +59,38 @@ static void test_request_bytes_are_exact(void **state)
 		const char *host;
 		const char *want;
 	} cases[] = {
-		{{NULL}, "127.0.0.1:8080",
+		{{NULL},
+		 "127.0.0.1:8080",
 		 "GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: lprobe\r\nAccept: */*\r\n"
 		 "Connection: close\r\n\r\n"},
-		{{"-method=HEAD"}, "127.0.0.1:8080",
+		{{"-method=HEAD"},
+		 "127.0.0.1:8080",
 		 "HEAD / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: lprobe\r\nAccept: */*\r\n"
 		 "Connection: close\r\n\r\n"},
-		{{"-endpoint=/healthz?full=1&x=%20"}, "[::1]:9000",
+		{{"-endpoint=/healthz?full=1&x=%20"},
+		 "[::1]:9000",
 		 "GET /healthz?full=1&x=%20 HTTP/1.1\r\nHost: [::1]:9000\r\nUser-Agent: lprobe\r\n"
 		 "Accept: */*\r\nConnection: close\r\n\r\n"},
-		{{"-endpoint=healthz"}, "127.0.0.1:8080",
+		{{"-endpoint=healthz"},
+		 "127.0.0.1:8080",
 		 "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: lprobe\r\n"
 		 "Accept: */*\r\nConnection: close\r\n\r\n"},
-		{{"-endpoint=?q"}, "127.0.0.1:8080",
+		{{"-endpoint=?q"},
+		 "127.0.0.1:8080",
 		 "GET /?q HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: lprobe\r\n"
 		 "Accept: */*\r\nConnection: close\r\n\r\n"},
-		{{"-user-agent=kube-probe/1.30"}, "app.internal",
+		{{"-user-agent=kube-probe/1.30"},
+		 "app.internal",
 		 "GET / HTTP/1.1\r\nHost: app.internal\r\nUser-Agent: kube-probe/1.30\r\n"
 		 "Accept: */*\r\nConnection: close\r\n\r\n"},
-		{{"-http-header=X-B: 2", "-http-header=X-A: 1", "-http-header=Authorization: Bearer t"},
+		{{"-http-header=X-B: 2", "-http-header=X-A: 1",
+		  "-http-header=Authorization: Bearer t"},
 		 "127.0.0.1:8080",
 		 "GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: lprobe\r\nAccept: */*\r\n"
 		 "Connection: close\r\nX-B: 2\r\nX-A: 1\r\nAuthorization: Bearer t\r\n\r\n"},
 		/* DECISIONS: an Accept of the user's replaces ours, in any case */
-		{{"-http-header=accept: application/json"}, "127.0.0.1:8080",
+		{{"-http-header=accept: application/json"},
+		 "127.0.0.1:8080",
 		 "GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: lprobe\r\n"
 		 "Connection: close\r\naccept: application/json\r\n\r\n"},
 	};
@@ -265,45 +272,98 @@ static void test_verdict_on_well_formed_answers(void **state)
 		enum lp_kind kind;
 		const char *detail; /* substring, or NULL */
 	} cases[] = {
-		{"200 is healthy", {NULL}, RESP("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"),
-		 false, LP_OK, NULL},
-		{"healthy as soon as the head is in", {NULL},
-		 RESP("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial"), false, LP_OK, NULL},
-		{"503 is unhealthy", {"-endpoint=healthz"},
-		 RESP("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n"), false,
-		 LP_HTTP_STATUS, "503 from 127.0.0.1:8080/healthz"},
-		{"redirect status is judged, not followed", {NULL},
+		{"200 is healthy",
+		 {NULL},
+		 RESP("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"),
+		 false,
+		 LP_OK,
+		 NULL},
+		{"healthy as soon as the head is in",
+		 {NULL},
+		 RESP("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial"),
+		 false,
+		 LP_OK,
+		 NULL},
+		{"503 is unhealthy",
+		 {"-endpoint=healthz"},
+		 RESP("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n"),
+		 false,
+		 LP_HTTP_STATUS,
+		 "503 from 127.0.0.1:8080/healthz"},
+		{"redirect status is judged, not followed",
+		 {NULL},
 		 RESP("HTTP/1.1 302 Found\r\nLocation: http://169.254.169.254/latest/meta-data/\r\n"
 		      "Content-Length: 0\r\n\r\n"),
-		 false, LP_HTTP_STATUS, "302 from 127.0.0.1:8080/"},
-		{"redirect accepted when listed", {"-http-codes=200-399"},
-		 RESP("HTTP/1.1 301 Moved\r\nLocation: /x\r\nContent-Length: 0\r\n\r\n"), false,
-		 LP_OK, NULL},
-		{"204 when listed", {"-http-codes=204"}, RESP("HTTP/1.1 204 No Content\r\n\r\n"),
-		 false, LP_OK, NULL},
-		{"200 when not listed", {"-http-codes=204"},
-		 RESP("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"), false, LP_HTTP_STATUS,
+		 false,
+		 LP_HTTP_STATUS,
+		 "302 from 127.0.0.1:8080/"},
+		{"redirect accepted when listed",
+		 {"-http-codes=200-399"},
+		 RESP("HTTP/1.1 301 Moved\r\nLocation: /x\r\nContent-Length: 0\r\n\r\n"),
+		 false,
+		 LP_OK,
+		 NULL},
+		{"204 when listed",
+		 {"-http-codes=204"},
+		 RESP("HTTP/1.1 204 No Content\r\n\r\n"),
+		 false,
+		 LP_OK,
+		 NULL},
+		{"200 when not listed",
+		 {"-http-codes=204"},
+		 RESP("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"),
+		 false,
+		 LP_HTTP_STATUS,
 		 "200 from"},
-		{"interim then 200", {NULL},
-		 RESP("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n\r\n"), false, LP_OK, NULL},
-		{"HEAD", {"-method=HEAD"}, RESP("HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n"),
-		 false, LP_OK, NULL},
-		{"expected body found", {"-expect-body=UP"},
-		 RESP("HTTP/1.1 200 OK\r\nContent-Length: 15\r\n\r\n{\"status\":\"UP\"}"), false,
-		 LP_OK, NULL},
-		{"expected body found across chunks", {"-expect-body=healthy"},
+		{"interim then 200",
+		 {NULL},
+		 RESP("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n\r\n"),
+		 false,
+		 LP_OK,
+		 NULL},
+		{"HEAD",
+		 {"-method=HEAD"},
+		 RESP("HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n"),
+		 false,
+		 LP_OK,
+		 NULL},
+		{"expected body found",
+		 {"-expect-body=UP"},
+		 RESP("HTTP/1.1 200 OK\r\nContent-Length: 15\r\n\r\n{\"status\":\"UP\"}"),
+		 false,
+		 LP_OK,
+		 NULL},
+		{"expected body found across chunks",
+		 {"-expect-body=healthy"},
 		 RESP("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nheal\r\n"
 		      "3\r\nthy\r\n0\r\n\r\n"),
-		 false, LP_OK, NULL},
-		{"expected body absent", {"-expect-body=UP"},
+		 false,
+		 LP_OK,
+		 NULL},
+		{"expected body absent",
+		 {"-expect-body=UP"},
 		 RESP("HTTP/1.1 200 OK\r\nContent-Length: 17\r\n\r\n{\"status\":\"DOWN\"}"),
-		 false, LP_BODY_MISMATCH, "does not contain \"UP\""},
-		{"expected body in a close-delimited body", {"-expect-body=ok"},
-		 RESP("HTTP/1.0 200 OK\r\n\r\nall ok"), true, LP_OK, NULL},
-		{"expected body absent from a close-delimited body", {"-expect-body=ok"},
-		 RESP("HTTP/1.0 200 OK\r\n\r\nall bad"), true, LP_BODY_MISMATCH, NULL},
-		{"status is judged before the body", {"-expect-body=ok"},
-		 RESP("HTTP/1.1 500 x\r\nContent-Length: 2\r\n\r\nok"), false, LP_HTTP_STATUS, NULL},
+		 false,
+		 LP_BODY_MISMATCH,
+		 "does not contain \"UP\""},
+		{"expected body in a close-delimited body",
+		 {"-expect-body=ok"},
+		 RESP("HTTP/1.0 200 OK\r\n\r\nall ok"),
+		 true,
+		 LP_OK,
+		 NULL},
+		{"expected body absent from a close-delimited body",
+		 {"-expect-body=ok"},
+		 RESP("HTTP/1.0 200 OK\r\n\r\nall bad"),
+		 true,
+		 LP_BODY_MISMATCH,
+		 NULL},
+		{"status is judged before the body",
+		 {"-expect-body=ok"},
+		 RESP("HTTP/1.1 500 x\r\nContent-Length: 2\r\n\r\nok"),
+		 false,
+		 LP_HTTP_STATUS,
+		 NULL},
 	};
 	struct lp_result r;
 	size_t i;
@@ -342,7 +402,8 @@ static void test_verdict_on_broken_answers(void **state)
 	(void)state;
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		exchange(NULL, cases[i].resp, cases[i].len, true, &r);
-		if (r.kind != cases[i].kind || (cases[i].detail && !strstr(r.detail, cases[i].detail)))
+		if (r.kind != cases[i].kind ||
+		    (cases[i].detail && !strstr(r.detail, cases[i].detail)))
 			fail_msg("%s: kind %d \"%s\", want kind %d \"%s\"", cases[i].name,
 				 (int)r.kind, r.detail, (int)cases[i].kind,
 				 cases[i].detail ? cases[i].detail : "");

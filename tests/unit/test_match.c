@@ -62,8 +62,8 @@ static void check_all_splits(const struct match_case *cases, size_t n)
 		for (a = 0; a <= len; a++)
 			for (b = a; b <= len; b++)
 				if (feed3(&cases[i], a, b) != cases[i].found)
-					fail_msg("\"%s\" in \"%s\" cut at %zu,%zu: %s", cases[i].pat,
-						 cases[i].text, a, b,
+					fail_msg("\"%s\" in \"%s\" cut at %zu,%zu: %s",
+						 cases[i].pat, cases[i].text, a, b,
 						 cases[i].found ? "missed" : "false match");
 	}
 }

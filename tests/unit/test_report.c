@@ -93,13 +93,25 @@ static void test_detailed_exit_codes_follow_grpc_health_probe(void **state)
 		enum lp_kind kind;
 		int code;
 	} cases[] = {
-		{LP_OK, 0},           {LP_USAGE, 1},          {LP_TARGET, 1},
-		{LP_REFUSED, 2},      {LP_CONNECT, 2},        {LP_CONNECT_TIMEOUT, 2},
-		{LP_TLS, 2},          {LP_H2, 2},             {LP_TIMEOUT, 3},
-		{LP_RESET, 3},        {LP_CLOSED, 3},         {LP_MALFORMED, 3},
-		{LP_TOO_LARGE, 3},    {LP_FLOOD, 3},          {LP_RPC, 3},
-		{LP_HTTP_STATUS, 4},  {LP_UNDECIDED, 1},
-		{LP_BODY_MISMATCH, 4}, {LP_GRPC_UNHEALTHY, 4},
+		{LP_OK, 0},
+		{LP_USAGE, 1},
+		{LP_TARGET, 1},
+		{LP_REFUSED, 2},
+		{LP_CONNECT, 2},
+		{LP_CONNECT_TIMEOUT, 2},
+		{LP_TLS, 2},
+		{LP_H2, 2},
+		{LP_TIMEOUT, 3},
+		{LP_RESET, 3},
+		{LP_CLOSED, 3},
+		{LP_MALFORMED, 3},
+		{LP_TOO_LARGE, 3},
+		{LP_FLOOD, 3},
+		{LP_RPC, 3},
+		{LP_HTTP_STATUS, 4},
+		{LP_UNDECIDED, 1},
+		{LP_BODY_MISMATCH, 4},
+		{LP_GRPC_UNHEALTHY, 4},
 		{LP_INTERNAL, 1},
 	};
 	struct lp_result r;
@@ -237,8 +249,7 @@ static void test_quote_respects_a_small_buffer(void **state)
 
 /* Runs lp_report (or lp_log when r is NULL) with stderr on a pipe;
  * returns its exit status and what it wrote in out. */
-static int capture_report(const struct lp_result *r, enum lp_exit_mode mode, char *out,
-			  size_t cap)
+static int capture_report(const struct lp_result *r, enum lp_exit_mode mode, char *out, size_t cap)
 {
 	int fds[2], saved, code = 0;
 	ssize_t n;
@@ -274,7 +285,8 @@ static void test_success_prints_nothing(void **state)
 
 static void test_failure_prints_one_lprobe_line(void **state)
 {
-	struct lp_result r = result(LP_HTTP_STATUS, "127.0.0.1:8080", "503 from 127.0.0.1:8080/healthz");
+	struct lp_result r =
+		result(LP_HTTP_STATUS, "127.0.0.1:8080", "503 from 127.0.0.1:8080/healthz");
 	char out[2048];
 
 	(void)state;

@@ -261,7 +261,6 @@ static void test_mapping_memory_kills_the_process(void **state)
 	assert_killed_by_seccomp(run_confined(CALL_MMAP_VIA_SYSCALL));
 }
 
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

@@ -55,7 +55,11 @@ static void test_loopback_targets_are_accepted(void **state)
 		{{"-addr=[localhost]:5000"}, AF_INET, 5000, "127.0.0.1:5000", true, "127.0.0.1"},
 		{{"-addr=127.0.0.1:5000"}, AF_INET, 5000, "127.0.0.1:5000", false, "127.0.0.1"},
 		{{"-addr=127.0.0.2:5000"}, AF_INET, 5000, "127.0.0.2:5000", false, "127.0.0.2"},
-		{{"-addr=127.255.255.254:65535"}, AF_INET, 65535, "127.255.255.254:65535", false,
+		{{"-addr=127.255.255.254:65535"},
+		 AF_INET,
+		 65535,
+		 "127.255.255.254:65535",
+		 false,
 		 "127.255.255.254"},
 		{{"-addr=[127.0.0.1]:5000"}, AF_INET, 5000, "127.0.0.1:5000", false, "127.0.0.1"},
 		{{"-addr=[::1]:5000"}, AF_INET6, 5000, "[::1]:5000", false, "::1"},
@@ -64,7 +68,11 @@ static void test_loopback_targets_are_accepted(void **state)
 		/* -addr wins over -port */
 		{{"-port=1", "-addr=:5000"}, AF_INET, 5000, "127.0.0.1:5000", true, "127.0.0.1"},
 		/* an IPv4 literal is taken as given: no ::1 retry, -ipv6 ignored */
-		{{"-addr=127.0.0.1:5000", "-ipv6"}, AF_INET, 5000, "127.0.0.1:5000", false,
+		{{"-addr=127.0.0.1:5000", "-ipv6"},
+		 AF_INET,
+		 5000,
+		 "127.0.0.1:5000",
+		 false,
 		 "127.0.0.1"},
 		{{"-unix=/run/app.sock"}, AF_UNIX, 0, "/run/app.sock", false, NULL},
 		{{"-unix=rel.sock"}, AF_UNIX, 0, "rel.sock", false, NULL},
@@ -98,7 +106,7 @@ static void test_loopback_targets_are_accepted(void **state)
 		} else {
 			assert_string_equal(t.addr.un.sun_path, cases[i].name);
 			assert_int_equal(t.addr_len, offsetof(struct sockaddr_un, sun_path) +
-							      strlen(cases[i].name) + 1);
+							     strlen(cases[i].name) + 1);
 		}
 	}
 }
@@ -107,19 +115,44 @@ static void test_non_loopback_targets_are_refused_by_policy(void **state)
 {
 	static const char *const cases[] = {
 		/* names: never resolved */
-		"example.com:80", "localhost.evil:80", "localhost.:80",
-		"metadata.google.internal:80", "ip6-localhost:80", "[example.com]:80",
+		"example.com:80",
+		"localhost.evil:80",
+		"localhost.:80",
+		"metadata.google.internal:80",
+		"ip6-localhost:80",
+		"[example.com]:80",
 		/* IPv4 outside 127/8 */
-		"0.0.0.0:80", "10.0.0.1:80", "128.0.0.1:80", "126.255.255.255:80",
-		"169.254.169.254:80", "255.255.255.255:80", "[10.0.0.1]:80",
+		"0.0.0.0:80",
+		"10.0.0.1:80",
+		"128.0.0.1:80",
+		"126.255.255.255:80",
+		"169.254.169.254:80",
+		"255.255.255.255:80",
+		"[10.0.0.1]:80",
 		/* non-canonical spellings some parsers read as 127.0.0.1 */
-		"127.1:80", "0177.0.0.1:80", "127.000.0.1:80", "127.0.0.01:80", "0x7f.0.0.1:80",
-		"2130706433:80", "127.0.0.1.:80", "127.0.0.256:80", "127..0.1:80",
-		"127.0.0.1.1:80", " 127.0.0.1:80",
+		"127.1:80",
+		"0177.0.0.1:80",
+		"127.000.0.1:80",
+		"127.0.0.01:80",
+		"0x7f.0.0.1:80",
+		"2130706433:80",
+		"127.0.0.1.:80",
+		"127.0.0.256:80",
+		"127..0.1:80",
+		"127.0.0.1.1:80",
+		" 127.0.0.1:80",
 		/* IPv6 other than ::1 */
-		"[::]:80", "[::ffff:127.0.0.1]:80", "[::ffff:7f00:1]:80", "[::ffff:8.8.8.8]:80",
-		"[fe80::1]:80", "[fe80::1%eth0]:80", "[::1%lo]:80", "[::2]:80", "[::127.0.0.1]:80",
-		"[2001:db8::1]:80", "[ ::1]:80",
+		"[::]:80",
+		"[::ffff:127.0.0.1]:80",
+		"[::ffff:7f00:1]:80",
+		"[::ffff:8.8.8.8]:80",
+		"[fe80::1]:80",
+		"[fe80::1%eth0]:80",
+		"[::1%lo]:80",
+		"[::2]:80",
+		"[::127.0.0.1]:80",
+		"[2001:db8::1]:80",
+		"[ ::1]:80",
 	};
 	struct lp_config c;
 	struct lp_target t;
@@ -171,10 +204,25 @@ static void test_refusal_quotes_hostile_addresses_as_printable_text(void **state
 static void test_malformed_addresses_are_usage_errors(void **state)
 {
 	static const char *const cases[] = {
-		"localhost", "127.0.0.1", "", "[::1]", "::1:5000", "::1", "fe80::1:80",
-		"localhost:", "localhost:0", "localhost:65536", "localhost:abc", "localhost:-1",
-		"localhost:5000x", "localhost:99999999999999999999", "[::1]5000", "[::1:5000",
-		":", "[]:", "127.0.0.1: 80",
+		"localhost",
+		"127.0.0.1",
+		"",
+		"[::1]",
+		"::1:5000",
+		"::1",
+		"fe80::1:80",
+		"localhost:",
+		"localhost:0",
+		"localhost:65536",
+		"localhost:abc",
+		"localhost:-1",
+		"localhost:5000x",
+		"localhost:99999999999999999999",
+		"[::1]5000",
+		"[::1:5000",
+		":",
+		"[]:",
+		"127.0.0.1: 80",
 	};
 	struct lp_config c;
 	struct lp_target t;

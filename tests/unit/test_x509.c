@@ -602,20 +602,32 @@ static void test_specific_corruptions_give_specific_answers(void **state)
 		const char *find; /* the bytes to find in cert_full */
 		size_t find_len, at;
 		unsigned char to;
-		int validity;		  /* lp_x509_validity's return */
+		int validity;		       /* lp_x509_validity's return */
 		int64_t not_before, not_after; /* when 0 */
-		int ip4, dns;		  /* san_match of 127.0.0.1, of "localhost" */
+		int ip4, dns;		       /* san_match of 127.0.0.1, of "localhost" */
 	} cases[] = {
 		{"the outer SEQUENCE tagged SET", "\x30\x82\x01\x67", 4, 0, 0x31, -1, 0, 0, -1, -1},
-		{"notBefore tagged OCTET STRING", "\x17\x0d" "240229", 8, 0, 0x04, -1, 0, 0, 1, 1},
-		{"notBefore a day earlier", "\x17\x0d" "240229", 8, 7, '8', 0, 1709123696,
-		 2524607999, 1, 1},
-		{"notAfter a year earlier", "\x17\x0d" "491231", 8, 3, '8', 0, 1709210096,
-		 2493071999, 1, 1},
+		{"notBefore tagged OCTET STRING",
+		 "\x17\x0d"
+		 "240229",
+		 8, 0, 0x04, -1, 0, 0, 1, 1},
+		{"notBefore a day earlier",
+		 "\x17\x0d"
+		 "240229",
+		 8, 7, '8', 0, 1709123696, 2524607999, 1, 1},
+		{"notAfter a year earlier",
+		 "\x17\x0d"
+		 "491231",
+		 8, 3, '8', 0, 1709210096, 2493071999, 1, 1},
 		/* RFC 5280 §4.1.2.5.1: UTCTime YY >= 50 is 19YY */
-		{"notAfter 59: across the UTCTime pivot", "\x17\x0d" "491231", 8, 2, '5', 0,
-		 1709210096, -315619201, 1, 1}, /* 1959-12-31 23:59:59 */
-		{"notAfter month 13", "\x17\x0d" "491231", 8, 5, '3', -1, 0, 0, 1, 1},
+		{"notAfter 59: across the UTCTime pivot",
+		 "\x17\x0d"
+		 "491231",
+		 8, 2, '5', 0, 1709210096, -315619201, 1, 1}, /* 1959-12-31 23:59:59 */
+		{"notAfter month 13",
+		 "\x17\x0d"
+		 "491231",
+		 8, 5, '3', -1, 0, 0, 1, 1},
 		{"notAfter without its Z", "235959Z", 7, 6, '0', -1, 0, 0, 1, 1},
 		{"the SAN's IPv4 address 127.0.0.2", "\x87\x04\x7f\x00\x00\x01", 6, 5, 0x02, 0,
 		 1709210096, 2524607999, 0, 1},
