@@ -186,7 +186,7 @@ static int lp_add_anchor(void *ctx, const char *name, const unsigned char *der, 
 			 struct lp_result *r)
 {
 	struct lp_tls_files *f = ctx;
-	static struct lp_dn dn;
+	struct lp_dn dn;
 	br_x509_decoder_context dc;
 	const br_x509_pkey *pk;
 	br_x509_trust_anchor *ta;
@@ -281,7 +281,7 @@ static int lp_add_key(void *ctx, const char *name, const unsigned char *der, siz
 /* The key must be the private half of the certificate's public key. */
 static int lp_check_key_pair(struct lp_tls_files *t, struct lp_result *r)
 {
-	static unsigned char buf[1024];
+	unsigned char buf[1024];
 	br_x509_decoder_context dc;
 	const br_x509_pkey *pk;
 	br_ec_public_key pub;
