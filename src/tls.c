@@ -9,19 +9,16 @@
  */
 #include "tls.h"
 
-#include <arpa/inet.h>
 #include <bearssl.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "tls_file.h"
 #include "tls_name.h"
 #include "x509.h"
 
@@ -33,15 +30,6 @@ static size_t lp_arena_used;
 static unsigned char lp_der[LP_DER_MAX];
 static size_t lp_der_len;
 static bool lp_der_over;
-
-/* A file name as messages show it: printable ASCII, cut (SPEC: user
- * values echoed stay one line).  Loading is sequential; one buffer does. */
-static const char *lp_qpath(const char *path)
-{
-	static char q[140];
-
-	return lp_quote(q, sizeof q, path, strlen(path));
-}
 
 static void *lp_arena_put(const void *src, size_t len)
 {
@@ -84,11 +72,11 @@ static int lp_pem_event(br_pem_decoder_context *pc, const char *flag, const char
 	case BR_PEM_END_OBJ:
 		if (lp_der_over)
 			return lp_fail(r, LP_USAGE, "%s %s: a PEM object is over %d KiB", flag,
-				       lp_qpath(path), LP_DER_MAX / 1024);
+				       lp_tls_qpath(path), LP_DER_MAX / 1024);
 		snprintf(name, sizeof name, "%s", br_pem_decoder_name(pc));
 		return fn(ctx, name, lp_der, lp_der_len, r);
 	case BR_PEM_ERROR:
-		return lp_fail(r, LP_USAGE, "%s %s: malformed PEM", flag, lp_qpath(path));
+		return lp_fail(r, LP_USAGE, "%s %s: malformed PEM", flag, lp_tls_qpath(path));
 	}
 	return 0;
 }
@@ -113,23 +101,16 @@ static int lp_pem_read(const char *flag, const char *path, lp_pem_obj_fn fn, voi
 	unsigned char buf[4096];
 	size_t off, total = 0;
 	ssize_t n;
-	struct stat st;
-	/* O_NONBLOCK: opening a FIFO nobody writes to must not hang (a regular
-	 * file ignores the flag) */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), rc = 0;
+	int fd = lp_tls_open(flag, path, r), rc = 0;
 
 	if (fd < 0)
-		return lp_fail(r, LP_USAGE, "%s %s: %s", flag, lp_qpath(path), strerror(errno));
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return lp_fail(r, LP_USAGE, "%s %s: not a regular file", flag, lp_qpath(path));
-	}
+		return -1;
 	br_pem_decoder_init(&pc);
 	while (rc == 0 && (n = read(fd, buf, sizeof buf)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 || (total += (size_t)n) > LP_FILE_MAX) {
-			rc = lp_fail(r, LP_USAGE, "%s %s: %s", flag, lp_qpath(path),
+			rc = lp_fail(r, LP_USAGE, "%s %s: %s", flag, lp_tls_qpath(path),
 				     n < 0 ? strerror(errno) : "file too large");
 			break;
 		}
@@ -201,42 +182,29 @@ static int lp_add_anchor(void *ctx, const char *name, const unsigned char *der, 
 		return 0; /* a certificate BearSSL cannot use (e.g. DSA) cannot anchor */
 	if (f->n_ta == LP_MAX_ANCHORS)
 		return lp_fail(r, LP_USAGE, "CA file %s: over %d certificates",
-			       lp_qpath(f->ca_source), LP_MAX_ANCHORS);
+			       lp_tls_qpath(f->ca_source), LP_MAX_ANCHORS);
 	ta = &f->ta[f->n_ta];
 	ta->dn.data = lp_arena_put(dn.buf, dn.len);
 	ta->dn.len = dn.len;
 	ta->flags = br_x509_decoder_isCA(&dc) ? BR_X509_TA_CA : 0;
 	if (!ta->dn.data || lp_copy_pkey(&ta->pkey, pk) < 0)
-		return lp_fail(r, LP_USAGE, "CA file %s: too large", lp_qpath(f->ca_source));
+		return lp_fail(r, LP_USAGE, "CA file %s: too large", lp_tls_qpath(f->ca_source));
 	f->n_ta++;
 	return 0;
 }
 
 static int lp_load_anchors(struct lp_tls_files *f, const struct lp_config *c, struct lp_result *r)
 {
-	static const char *const sys[] = {"/etc/ssl/certs/ca-certificates.crt",
-					  "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem"};
-	const char *flag = "-tls-ca-cert", *path = c->tls_ca_cert;
-	size_t i;
+	const char *flag, *path;
 
-	if (!path && (path = getenv("SSL_CERT_FILE")) && *path)
-		flag = "SSL_CERT_FILE";
-	if (!path || !*path) {
-		for (i = 0; i < sizeof sys / sizeof sys[0] && access(sys[i], R_OK) != 0; i++)
-			;
-		if (i == sizeof sys / sizeof sys[0])
-			return lp_fail(
-				r, LP_USAGE,
-				"-tls: no CA certificates found (SSL_CERT_FILE unset, no system "
-				"bundle); pass -tls-ca-cert=FILE or -tls-no-verify");
-		path = sys[i], flag = "CA bundle";
-	}
+	if (lp_tls_ca_file(c->tls_ca_cert, &path, &flag, r) < 0)
+		return -1;
 	f->ca_source = path;
 	if (lp_pem_read(flag, path, lp_add_anchor, f, r) < 0)
 		return -1;
 	if (f->n_ta == 0)
 		return lp_fail(r, LP_USAGE, "%s %s: no usable certificate in it", flag,
-			       lp_qpath(path));
+			       lp_tls_qpath(path));
 	return 0;
 }
 
@@ -327,13 +295,13 @@ static int lp_load_client(struct lp_tls_files *t, const struct lp_config *c, str
 		return -1;
 	if (t->n_chain == 0)
 		return lp_fail(r, LP_USAGE, "-tls-client-cert %s: no certificate in it",
-			       lp_qpath(c->tls_client_cert));
+			       lp_tls_qpath(c->tls_client_cert));
 	memset(&t->skey, 0, sizeof t->skey);
 	if (lp_pem_read("-tls-client-key", c->tls_client_key, lp_add_key, t, r) < 0)
 		return -1;
 	if (br_skey_decoder_key_type(&t->skey) == 0)
 		return lp_fail(r, LP_USAGE, "-tls-client-key %s: no RSA or EC private key in it",
-			       lp_qpath(c->tls_client_key));
+			       lp_tls_qpath(c->tls_client_key));
 	return lp_check_key_pair(t, r);
 }
 

@@ -33,9 +33,7 @@
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include "tls.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -49,11 +47,11 @@
 #include <unistd.h>
 
 #include <openssl/rand.h>
-#include <sys/stat.h>
 
 #include "arena.h"
 #include "log.h"
 #include "openssl_provider.h"
+#include "tls_file.h"
 #include "x509.h"
 
 #define LP_FILE_MAX (4 * 1024 * 1024)
@@ -100,15 +98,6 @@ static void lp_heap_kib(size_t kib[3])
 
 /* ---- files -------------------------------------------------------------- */
 
-/* A file name as messages show it: printable ASCII, cut (SPEC: user
- * values echoed stay one line), as tls.c shows it. */
-static const char *lp_qpath(const char *path)
-{
-	static char q[140];
-
-	return lp_quote(q, sizeof q, path, strlen(path));
-}
-
 /* Reads a whole file into lp_file (NUL-terminated, with a final newline
  * added: OpenSSL's PEM reader wants the END line terminated).  As in
  * tls.c: a regular file only, and opening a FIFO nobody writes to must
@@ -117,21 +106,16 @@ static int lp_read_file(const char *flag, const char *path, size_t *len, struct 
 {
 	size_t total = 0;
 	ssize_t n;
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	int fd = lp_tls_open(flag, path, r);
 
 	if (fd < 0)
-		return lp_fail(r, LP_USAGE, "%s %s: %s", flag, lp_qpath(path), strerror(errno));
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return lp_fail(r, LP_USAGE, "%s %s: not a regular file", flag, lp_qpath(path));
-	}
+		return -1;
 	while ((n = read(fd, lp_file + total, LP_FILE_MAX + 1 - total)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 || (total += (size_t)n) > LP_FILE_MAX) {
 			close(fd);
-			return lp_fail(r, LP_USAGE, "%s %s: %s", flag, lp_qpath(path),
+			return lp_fail(r, LP_USAGE, "%s %s: %s", flag, lp_tls_qpath(path),
 				       n < 0 ? strerror(errno) : "file too large");
 		}
 	}
@@ -161,25 +145,13 @@ static bool lp_pem_at_end(void)
 
 static int lp_load_anchors(X509_STORE *st, const struct lp_config *c, struct lp_result *r)
 {
-	static const char *const sys[] = {"/etc/ssl/certs/ca-certificates.crt",
-					  "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem"};
-	const char *flag = "-tls-ca-cert", *path = c->tls_ca_cert;
-	size_t i, len, n = 0;
+	const char *flag, *path;
+	size_t len, n = 0;
 	X509 *x;
 	BIO *b;
 
-	if (!path && (path = getenv("SSL_CERT_FILE")) && *path)
-		flag = "SSL_CERT_FILE";
-	if (!path || !*path) {
-		for (i = 0; i < sizeof sys / sizeof sys[0] && access(sys[i], R_OK) != 0; i++)
-			;
-		if (i == sizeof sys / sizeof sys[0])
-			return lp_fail(
-				r, LP_USAGE,
-				"-tls: no CA certificates found (SSL_CERT_FILE unset, no system "
-				"bundle); pass -tls-ca-cert=FILE or -tls-no-verify");
-		path = sys[i], flag = "CA bundle";
-	}
+	if (lp_tls_ca_file(c->tls_ca_cert, &path, &flag, r) < 0)
+		return -1;
 	if (lp_read_file(flag, path, &len, r) < 0)
 		return -1;
 	if (!(b = lp_file_bio(len)))
@@ -192,10 +164,10 @@ static int lp_load_anchors(X509_STORE *st, const struct lp_config *c, struct lp_
 	}
 	BIO_free(b);
 	if (!lp_pem_at_end())
-		return lp_fail(r, LP_USAGE, "%s %s: malformed PEM", flag, lp_qpath(path));
+		return lp_fail(r, LP_USAGE, "%s %s: malformed PEM", flag, lp_tls_qpath(path));
 	if (n == 0)
 		return lp_fail(r, LP_USAGE, "%s %s: no usable certificate in it", flag,
-			       lp_qpath(path));
+			       lp_tls_qpath(path));
 	/* every certificate in the file is trusted as itself, CA or not, as in
 	 * the BearSSL build (pinning a self-signed service certificate) */
 	X509_STORE_set_flags(st, X509_V_FLAG_PARTIAL_CHAIN);
@@ -221,17 +193,18 @@ static int lp_load_chain(SSL_CTX *ctx, const char *path, struct lp_result *r)
 			X509_free(x);
 			BIO_free(b);
 			return lp_fail(r, LP_USAGE, "-tls-client-cert %s: unusable certificate",
-				       lp_qpath(path));
+				       lp_tls_qpath(path));
 		}
 		if (n++ == 0)
 			X509_free(x); /* use_certificate took its own reference */
 	}
 	BIO_free(b);
 	if (!lp_pem_at_end())
-		return lp_fail(r, LP_USAGE, "-tls-client-cert %s: malformed PEM", lp_qpath(path));
+		return lp_fail(r, LP_USAGE, "-tls-client-cert %s: malformed PEM",
+			       lp_tls_qpath(path));
 	if (n == 0)
 		return lp_fail(r, LP_USAGE, "-tls-client-cert %s: no certificate in it",
-			       lp_qpath(path));
+			       lp_tls_qpath(path));
 	return 0;
 }
 
@@ -263,7 +236,7 @@ static int lp_load_key(SSL_CTX *ctx, const char *path, struct lp_result *r)
 	    (EVP_PKEY_get_base_id(k) != EVP_PKEY_RSA && EVP_PKEY_get_base_id(k) != EVP_PKEY_EC)) {
 		EVP_PKEY_free(k);
 		return lp_fail(r, LP_USAGE, "-tls-client-key %s: no RSA or EC private key in it",
-			       lp_qpath(path));
+			       lp_tls_qpath(path));
 	}
 	ok = X509_check_private_key(SSL_CTX_get0_certificate(ctx), k) == 1 &&
 	     SSL_CTX_use_PrivateKey(ctx, k) == 1;
