@@ -89,18 +89,16 @@ static const struct lp_flag lp_flags[] = {
 /* A value of the user's as a message shows it: printable ASCII only, cut
  * at 128 bytes (SPEC: the failure line stays one line).  Parsing is
  * sequential and each message quotes one value: one buffer does. */
-static const char *lp_qv(const char *v)
-{
-	static char q[140];
-
-	return lp_quote(q, sizeof q, v, strlen(v));
-}
-
 static const char *lp_qn(const char *v, size_t len)
 {
 	static char q[140];
 
 	return lp_quote(q, sizeof q, v, len);
+}
+
+static const char *lp_qv(const char *v)
+{
+	return lp_qn(v, strlen(v));
 }
 
 static const struct lp_flag *lp_flag_find(const char *name, size_t len)

@@ -730,6 +730,17 @@ static const struct lp_result *lp_grpc_result(const void *m, size_t i)
 	return i < g->n && g->st[i].res.kind != LP_UNDECIDED ? &g->st[i].res : NULL;
 }
 
+/* A -service list probes one port several times: the line says which. */
+static void lp_grpc_label(const void *m, size_t i, char *buf, size_t cap)
+{
+	const struct lp_grpc_probe *g = m;
+	char q[140];
+
+	if (i < g->n && *g->st[i].service)
+		snprintf(buf, cap, " service \"%s\"",
+			 lp_quote(q, sizeof q, g->st[i].service, strlen(g->st[i].service)));
+}
+
 const struct lp_mode_ops lp_grpc_mode = {
 	.name = "grpc",
 	.alpn = "h2",
@@ -741,4 +752,5 @@ const struct lp_mode_ops lp_grpc_mode = {
 	.expire = lp_grpc_expire,
 	.release = lp_grpc_release,
 	.result = lp_grpc_result,
+	.label = lp_grpc_label,
 };

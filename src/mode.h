@@ -70,6 +70,9 @@ struct lp_mode_ops {
 	 * timeout) stands for it.  NULL: the exchange's result is the one
 	 * check's. */
 	const struct lp_result *(*result)(const void *m, size_t i);
+	/* What tells check i apart from the others on its connection, for its
+	 * line (" service \"orders\""), into buf.  NULL: nothing to add. */
+	void (*label)(const void *m, size_t i, char *buf, size_t cap);
 };
 
 extern const struct lp_mode_ops lp_http1_mode, lp_grpc_mode, lp_tcp_mode;

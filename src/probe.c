@@ -243,6 +243,14 @@ const struct lp_result *lp_probe_result(const struct lp_probe *p)
 	return &p->x.res;
 }
 
+void lp_probe_check_label(const struct lp_probe *p, size_t i, char *buf, size_t cap)
+{
+	if (cap)
+		buf[0] = '\0';
+	if (p->ops->label)
+		p->ops->label(&p->m, i, buf, cap);
+}
+
 const struct lp_result *lp_probe_check_result(const struct lp_probe *p, size_t i)
 {
 	const struct lp_result *r = p->ops->result ? p->ops->result(&p->m, i) : NULL;

@@ -90,4 +90,7 @@ const struct lp_result *lp_probe_result(const struct lp_probe *p);
 /* Check i's verdict (0: the probe's own flags; then lp_probe_share's). */
 const struct lp_result *lp_probe_check_result(const struct lp_probe *p, size_t i);
 
+/* What tells check i apart, for its line (the mode's label), or "". */
+void lp_probe_check_label(const struct lp_probe *p, size_t i, char *buf, size_t cap);
+
 #endif

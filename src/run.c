@@ -122,16 +122,12 @@ static void lp_group_line(const struct lp_run_config *rc, size_t g, char *buf, s
 {
 	const struct lp_probe *p = lp_probe_of(g);
 	struct lp_result res = *lp_result_of(g);
-	const struct lp_config *c = &rc->group[g];
-	char msg[LP_MSG_MAX], svc[160] = "", q[140];
+	char msg[LP_MSG_MAX], svc[160];
 
 	/* a check's verdict is the stream's; the address is the probe's */
 	memcpy(res.where, lp_probe_result(p)->where, sizeof res.where);
 	lp_report_format(&res, msg, sizeof msg);
-	/* a -service list probes one port several times: say which service */
-	if (c->mode == LP_MODE_GRPC && *c->service)
-		snprintf(svc, sizeof svc, " service \"%s\"",
-			 lp_quote(q, sizeof q, c->service, strlen(c->service)));
+	lp_probe_check_label(p, lp_slot[g].check, svc, sizeof svc);
 	if (rc->n == 1)
 		snprintf(buf, cap, "%s", msg);
 	else
