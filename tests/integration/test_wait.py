@@ -229,3 +229,31 @@ def test_each_attempt_is_a_confined_child_and_the_parent_holds_no_socket(serve):
     assert [t for t in parent_fds.values() if t.startswith("socket:")] == [], parent_fds
     assert len([t for fd, t in child_fds.items() if fd > 2 and t.startswith("socket:")]) == 1, \
         child_fds
+
+
+def test_an_attempt_dies_with_its_loop(serve):
+    """DECISIONS: a child dies with its parent (PR_SET_PDEATHSIG): killing the -wait loop
+    (a container being stopped) does not leave an attempt running to its timeout."""
+    server = serve(servers.silent)
+    process = subprocess.Popen([str(LPROBE), f"-port={server.port}", "-connect-timeout=5s",
+                                "-wait=10s"], stdin=subprocess.DEVNULL,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env=probe_environment(None))
+    try:
+        assert confinement.wait_for(lambda: server.requests, 3), "no attempt reached the peer"
+        kids = children(process.pid)
+        assert len(kids) == 1, kids
+    finally:
+        process.kill()          # no pipes to drain: an orphan could not hold this up
+        process.wait()
+
+    def gone():
+        try:
+            state = confinement.read_status(kids[0]).get("State", "")
+        except (FileNotFoundError, ProcessLookupError):
+            return True
+        return state.startswith("Z") or not state
+    ended = confinement.wait_for(gone, 1.0)
+    with contextlib.suppress(ProcessLookupError):   # leave nothing behind if it failed
+        os.kill(kids[0], signal.SIGKILL)
+    assert ended, "the attempt outlived its loop"
