@@ -61,3 +61,10 @@ def test_opt_out_from_the_environment_probes_without_the_sandbox(lprobe, qemu, n
 def test_opt_out_still_reports_an_unhealthy_server(lprobe, qemu, nginx):
     run = lprobe(f"-port={nginx.port}", "-endpoint=/503", OPT_OUT, prefix=qemu)
     run.assert_failed("HTTP 503")
+
+
+def test_opt_out_says_it_is_unconfined_under_v(lprobe, qemu, nginx):
+    # the README's promise: an unconfined probe does not pass for a confined one
+    run = lprobe(f"-port={nginx.port}", OPT_OUT, "-v", prefix=qemu)
+    assert run.returncode == 0, run
+    assert b"probing UNCONFINED (-no-sandbox)" in run.stderr, run
